@@ -1,0 +1,1 @@
+"""The pure core of tracker: the event model, the event store and replay."""

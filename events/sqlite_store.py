@@ -1,0 +1,271 @@
+"""The event store on SQLite: WAL mode, append-only triggers, one transaction per batch."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from events.clock import format_recorded, utc_now
+from events.errors import InvalidEvent, StoreError, UnknownEvent
+from events.model import DATA_VERSION, Event, EventRetracted
+from events.store import COLUMNS, TIMELINE_COLUMNS, EventStore, StoredEvent, TimelineRow
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 60.0
+
+EVENTS_TABLE = """
+CREATE TABLE IF NOT EXISTS events (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id     TEXT NOT NULL UNIQUE,
+  deal_id      TEXT NOT NULL,
+  type         TEXT NOT NULL,
+  occurred_at  TEXT NOT NULL,
+  recorded_at  TEXT NOT NULL,
+  data         TEXT NOT NULL,
+  source_url   TEXT,
+  source_feed  TEXT,
+  evidence     TEXT,
+  version      INTEGER NOT NULL DEFAULT 1
+)
+"""
+
+APPEND_ONLY_TRIGGERS: tuple[str, ...] = tuple(
+    f"CREATE TRIGGER IF NOT EXISTS events_no_{verb.lower()} BEFORE {verb} ON events"
+    f" BEGIN SELECT RAISE(ABORT, 'events is append-only: {verb} is not allowed'); END"
+    for verb in ("UPDATE", "DELETE")
+)
+
+INDEXES: tuple[tuple[str, ...], ...] = (
+    ("deal_id", "occurred_at", "seq"),
+    ("occurred_at", "seq"),
+    ("type", "recorded_at"),
+)
+
+_INSERT = (
+    "INSERT INTO events (event_id, deal_id, type, occurred_at, recorded_at, data,"
+    " source_url, source_feed, evidence, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
+_TIMELINE = f"SELECT {', '.join(TIMELINE_COLUMNS)} FROM events"
+
+
+def connect(
+    path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> sqlite_utils.Database:
+    """Open a SQLite database in WAL mode with a busy timeout, transactions explicit."""
+    try:
+        conn = sqlite3.connect(
+            str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        if db.journal_mode != "wal":
+            db.enable_wal()
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot open database {path}: {error}") from error
+    return db
+
+
+class SQLiteEventStore(EventStore):
+    """The event log in a SQLite file, safe for several processes at once."""
+
+    def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+        self.path = Path(path)
+        self.db = connect(self.path, busy_timeout=busy_timeout)
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        try:
+            if "events" in self.db.table_names() and self._triggers_present():
+                return
+            with self._write():
+                self.db.execute(EVENTS_TABLE)
+                for trigger in APPEND_ONLY_TRIGGERS:
+                    self.db.execute(trigger)
+                for columns in INDEXES:
+                    self.db.table("events").create_index(
+                        columns, index_name="events_by_" + "_".join(columns), if_not_exists=True
+                    )
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"cannot use database {self.path}: {error}") from error
+
+    def _triggers_present(self) -> bool:
+        names = {trigger.name for trigger in self.db.table("events").triggers}
+        return {"events_no_update", "events_no_delete"} <= names
+
+    def _write(self) -> _WriteTransaction:
+        return _WriteTransaction(self.db.conn)
+
+    def append(self, batch: Iterable[Event], *, now: datetime | None = None) -> list[StoredEvent]:
+        events = list(batch)
+        if not events:
+            return []
+        try:
+            with self._write():
+                return self._append_locked(events, now or utc_now())
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot append to {self.path}: {error}") from error
+
+    def _append_locked(self, events: list[Event], now: datetime) -> list[StoredEvent]:
+        # recorded_at never goes backwards, even if the system clock does, so that
+        # "as known at T" always selects a prefix of the log.
+        recorded_at = max(format_recorded(now), self._last_recorded_at())
+        ids = [event.event_id for event in events]
+        seen = self._existing_ids(ids)
+        appended: list[StoredEvent] = []
+        for event, event_id in zip(events, ids, strict=True):
+            if event_id in seen:
+                continue
+            if isinstance(event, EventRetracted):
+                self._check_retraction(event, appended)
+            row = (
+                event_id,
+                event.deal_id,
+                event.type,
+                event.occurred,
+                recorded_at,
+                json.dumps(event.data(), ensure_ascii=False, sort_keys=True),
+                event.source_url,
+                event.source_feed,
+                event.evidence,
+                DATA_VERSION,
+            )
+            cursor = self.db.conn.execute(_INSERT, row)
+            appended.append(StoredEvent(cursor.lastrowid or 0, *row))
+            seen.add(event_id)
+        return appended
+
+    def _last_recorded_at(self) -> str:
+        row = self.db.conn.execute(
+            "SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else ""
+
+    def _existing_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT event_id FROM events WHERE event_id IN ({marks})"
+            found.update(row[0] for row in self.db.conn.execute(sql, chunk))
+        return found
+
+    def _check_retraction(self, event: EventRetracted, pending: list[StoredEvent]) -> None:
+        target = self.get(event.retracted_id) or next(
+            (row for row in pending if row.event_id == event.retracted_id), None
+        )
+        if target is None:
+            raise InvalidEvent("event_id", f"no event {event.retracted_id} to retract")
+        if target.type == "retraction":
+            raise InvalidEvent("event_id", "a retraction cannot itself be retracted")
+        if target.deal_id != event.deal_id:
+            raise InvalidEvent("deal_id", f"must be {target.deal_id}, the retracted event's deal")
+
+    def read(
+        self,
+        *,
+        after_seq: int = 0,
+        deal_id: str | None = None,
+        type: str | None = None,
+        occurred_from: str | None = None,
+    ) -> Iterator[StoredEvent]:
+        where, params = ["seq > ?"], [after_seq]
+        for clause, value in (
+            ("deal_id = ?", deal_id),
+            ("type = ?", type),
+            ("occurred_at >= ?", occurred_from),
+        ):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY seq"
+        for row in self._stream(sql, params):
+            yield StoredEvent(*row)
+
+    def timeline(
+        self,
+        *,
+        occurred_until: str | None = None,
+        recorded_until: str | None = None,
+        deal_id: str | None = None,
+    ) -> Iterator[TimelineRow]:
+        where: list[str] = []
+        params: list[Any] = []
+        for clause, value in (
+            ("deal_id = ?", deal_id),
+            ("occurred_at <= ?", occurred_until),
+            ("recorded_at <= ?", recorded_until),
+        ):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        sql = _TIMELINE + (f" WHERE {' AND '.join(where)}" if where else "")
+        yield from self._stream(sql + " ORDER BY occurred_at, seq", params)
+
+    def retracted_ids(self, *, recorded_until: str | None = None) -> set[str]:
+        sql = "SELECT data FROM events WHERE type = 'retraction'"
+        params: list[Any] = []
+        if recorded_until is not None:
+            sql += " AND recorded_at <= ?"
+            params.append(recorded_until)
+        return {json.loads(data)["event_id"] for (data,) in self._stream(sql, params)}
+
+    def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
+        try:
+            cursor = self.db.conn.execute(sql, params)
+            while rows := cursor.fetchmany(2000):
+                yield from rows
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot read {self.path}: {error}") from error
+
+    def get(self, event_id: str) -> StoredEvent | None:
+        row = self.db.conn.execute(f"{_SELECT} WHERE event_id = ?", (event_id,)).fetchone()
+        return StoredEvent(*row) if row else None
+
+    def find(self, id_or_prefix: str) -> StoredEvent:
+        exact = self.get(id_or_prefix)
+        if exact is not None:
+            return exact
+        if len(id_or_prefix) < 6 or not id_or_prefix.isalnum():
+            raise UnknownEvent(f"no event with id {id_or_prefix!r}")
+        rows = self.db.conn.execute(
+            f"{_SELECT} WHERE event_id LIKE ? ORDER BY seq LIMIT 2", (id_or_prefix + "%",)
+        ).fetchall()
+        if len(rows) != 1:
+            problem = "no event" if not rows else "several events"
+            raise UnknownEvent(f"{problem} with an id starting {id_or_prefix!r}")
+        return StoredEvent(*rows[0])
+
+    def last_seq(self) -> int:
+        row = self.db.conn.execute("SELECT max(seq) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _WriteTransaction:
+    """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back on any exception.
+
+    IMMEDIATE takes the write lock up front, so a second writer waits on the busy
+    timeout instead of failing with "database is locked" when upgrading a read lock.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")

@@ -1,0 +1,78 @@
+"""Factories for events and deals, and a store on a real SQLite file in tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from events.model import DeadlineSet, NegotiationReported, StatementMade
+from events.sqlite_store import SQLiteEventStore
+
+DEAL = "microsoft-tiktok"
+
+CONFIG_TEXT = """\
+[tracker]
+database = "tracker.db"
+timezone = "Europe/Paris"
+
+[[deals]]
+id = "microsoft-tiktok"
+title = "Microsoft / TikTok US"
+acquirer = "Microsoft"
+target = "TikTok"
+seller = "ByteDance"
+aliases = ["ByteDance"]
+
+[[deals]]
+id = "microsoft-activision"
+acquirer = "Microsoft"
+target = "Activision Blizzard"
+aliases = ["Activision"]
+"""
+
+
+def at(text: str) -> datetime:
+    """An aware UTC datetime from 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM'."""
+    moment = datetime.fromisoformat(text if "T" in text else text + "T12:00")
+    return moment.replace(tzinfo=UTC)
+
+
+def negotiation(stage: str, when: str, *, deal: str = DEAL, url: str | None = None,
+                **extra: object) -> NegotiationReported:
+    """A negotiation event on `deal` at `when` (UTC)."""
+    return NegotiationReported(deal_id=deal, stage=stage, occurred_at=at(when), source_url=url,
+                               **extra)
+
+
+def deadline(due: str, when: str, *, deal: str = DEAL, replaces: str | None = None,
+             label: str = "decision") -> DeadlineSet:
+    """A deadline event on `deal` set at `when` (UTC)."""
+    return DeadlineSet(deal_id=deal, due=due, label=label, replaces=replaces, occurred_at=at(when))
+
+
+def statement(quote: str, when: str, *, deal: str = DEAL, speaker: str = "Satya Nadella",
+              organization: str | None = "Microsoft") -> StatementMade:
+    """A statement event on `deal` at `when` (UTC)."""
+    return StatementMade(deal_id=deal, speaker=speaker, organization=organization, quote=quote,
+                         occurred_at=at(when))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "tracker.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[SQLiteEventStore]:
+    with SQLiteEventStore(db_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    path = tmp_path / "tracker.toml"
+    path.write_text(CONFIG_TEXT, encoding="utf-8")
+    return path

@@ -1,0 +1,91 @@
+"""Configuration: defaults, validation, one-line errors naming the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CONFIG_TEXT
+from tracker.config import load_config, parse_duration
+from tracker.errors import ConfigError
+from tracker.starter import STARTER_CONFIG
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "tracker.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_and_paths_relative_to_the_file(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, CONFIG_TEXT))
+    assert config.database == tmp_path / "tracker.db"
+    assert config.reports_dir == tmp_path / "reports"
+    assert config.schedule.poll_every == 900 and config.schedule.report_at == (7, 0)
+    assert config.max_feed_bytes == 20_000_000
+    assert config.email is None
+    assert config.deal("microsoft-activision").title == "Microsoft / Activision Blizzard"
+    assert config.deal("microsoft-tiktok").target_names() == ("TikTok", "ByteDance")
+
+
+def test_the_starter_config_is_valid(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, STARTER_CONFIG))
+    assert [deal.id for deal in config.deals] == ["microsoft-tiktok"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "problem"),
+    [
+        ('[tracker]\ntimezone = "Mars/Olympus"\n', "[tracker].timezone", "IANA time zone"),
+        ("[tracker]\nmax_feed_bytes = true\n", "[tracker].max_feed_bytes", "positive integer"),
+        ('[tracker]\ndatabse = "x.db"\n', "[tracker].databse", "did you mean 'database'"),
+        ('[schedule]\npoll_every = "5x"\n', "[schedule].poll_every", "duration"),
+        ('[schedule]\nreport_at = "25:00"\n', "[schedule].report_at", "HH:MM"),
+        ('[email]\nsender = "a@b.example"\n', "[email].to", "missing required key"),
+        ('[email]\nsender = "a@b"\nto = ["x@y"]\nsmtp_port = "25"\n', "[email].smtp_port",
+         "port"),
+        ('[email]\nsender = "a@b\\nBcc: evil@x"\nto = ["x@y"]\n', "[email].sender",
+         "e-mail address"),
+        ('[[feeds]]\nname = "a"\n', "[[feeds]][0].url", "missing required key"),
+        ('[[feeds]]\nname = "a"\nurl = "a.xml"\nlanguage = "de"\n', "[[feeds]][0].language",
+         "fr or en"),
+        ('[[deals]]\nid = "Bad Id"\nacquirer = "A"\ntarget = "B"\n', "[[deals]][0].id",
+         "lowercase"),
+        ('[[deals]]\nid = "a"\nacquirer = "A"\n', "[[deals]][0].target", "missing"),
+        ('[[deals]]\nid = "a"\nacquirer = "A"\ntarget = "B"\naliases = "C"\n',
+         "[[deals]][0].aliases", "list of names"),
+        ('[[deals]]\nid = "a"\nacquirer = "A"\ntarget = "B"\n[[deals]]\nid = "a"\n'
+         'acquirer = "A"\ntarget = "C"\n', "[[deals]][1].id", "duplicate"),
+        ("deals = 3\n", "[[deals]]", "array of tables"),
+        ("[extra]\n", "extra", "unknown key"),
+    ],
+)
+def test_bad_values_name_the_file_and_the_key(tmp_path: Path, text: str, key: str,
+                                              problem: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    assert key in message and problem in message
+    assert "\n" not in message
+
+
+def test_invalid_toml_is_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[tracker\ndatabase = 1\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path)
+
+
+def test_a_missing_file_is_an_error_only_when_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="tracker init"):
+        load_config(tmp_path / "absent.toml")
+    defaults = load_config(tmp_path / "absent.toml", must_exist=False)
+    assert not defaults.found and defaults.database == tmp_path / "tracker.db"
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("30s", 30), ("15m", 900), ("1h", 3600),
+                                                ("2d", 172800)])
+def test_durations(text: str, seconds: int) -> None:
+    assert parse_duration(text) == seconds

@@ -1,0 +1,309 @@
+"""The `tracker` command: the composition root, mapping errors to exit statuses.
+
+Library code raises `TrackerError` or `EventsError`; here they become one line on
+stderr and exit status 1. Bad options are click usage errors, exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from events.errors import EventsError
+from events.model import (
+    STAGES,
+    DeadlineSet,
+    Event,
+    EventRetracted,
+    NegotiationReported,
+    StatementMade,
+)
+from events.replay import replay
+from events.store import EventStore
+from tracker import __version__
+from tracker.config import Config, find_config_path, load_config
+from tracker.errors import TrackerError, UnknownDeal
+from tracker.options import check_web_url, parse_day, parse_moment, parse_occurred
+from tracker.starter import write_starter_config
+from tracker.views import events_table, iter_events_json, replay_document, replay_table
+
+FORMATS = click.Choice(["table", "json"])
+
+
+@dataclass
+class App:
+    """What every command shares: the config (loaded once) and the event store."""
+
+    config_option: str | None
+    _config: Config | None = None
+    _store: EventStore | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            path, explicit = find_config_path(self.config_option)
+            self._config = load_config(path, must_exist=explicit)
+        return self._config
+
+    def store(self) -> EventStore:
+        """Open the event store, creating the database on first use."""
+        if self._store is None:
+            self._store = open_store(self.config.database)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def require_deal(self, deal_id: str, *, in_log_ok: bool = False) -> None:
+        """Refuse a deal id that is neither configured nor (optionally) in the log."""
+        if self.config.deal(deal_id):
+            return
+        if in_log_ok and next(self.store().read(deal_id=deal_id), None) is not None:
+            return
+        known = ", ".join(d.id for d in self.config.deals) or "none"
+        where = self.config.path if self.config.found else f"{self.config.path} (not found)"
+        raise UnknownDeal(f"unknown deal {deal_id!r}: deals in {where}: {known}")
+
+
+def open_store(path: Path) -> EventStore:
+    """The event store used by the command line: SQLite, the embedded default."""
+    from events.sqlite_store import SQLiteEventStore
+
+    if not path.parent.is_dir():
+        raise TrackerError(f"cannot create database {path}: folder {path.parent} does not exist")
+    return SQLiteEventStore(path)
+
+
+class TrackerGroup(click.Group):
+    """A click group that shows our own errors as one line with exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (TrackerError, EventsError) as error:
+            raise click.ClickException(str(error)) from error
+        except OSError as error:
+            where = f" ({error.filename})" if error.filename else ""
+            raise click.ClickException(f"{error.strerror or error}{where}") from error
+
+
+@click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_option", metavar="PATH", envvar="TRACKER_CONFIG",
+              help="Config file (default: $TRACKER_CONFIG, else ./tracker.toml).")
+@click.version_option(__version__, prog_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context, config_option: str | None) -> None:
+    """Follow company deals through the news, from an append-only event log."""
+    app = App(config_option)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@click.pass_obj
+def init(app: App, force: bool) -> None:
+    """Write a starter tracker.toml and create its database.
+
+    Example: tracker init && tracker replay
+    """
+    path, _ = find_config_path(app.config_option)
+    write_starter_config(path, force=force)
+    app._config = load_config(path)
+    app.store()
+    click.echo(f"Wrote {path} and created {app.config.database}.")
+    click.echo("Edit the [[feeds]] and [[deals]] in it, then run `tracker replay`.")
+
+
+@cli.command()
+@click.option("--deal", "deal_id", metavar="ID", help="Only this deal.")
+@click.option("--type", "type_", type=click.Choice(["negotiation", "statement", "deadline",
+                                                    "retraction"]), help="Only this type.")
+@click.option("--since", metavar="DATE", help="Only events that occurred on or after DATE.")
+@click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def events(app: App, deal_id: str | None, type_: str | None, since: str | None,
+           format_: str) -> None:
+    """List the event log itself, in append order, for audit.
+
+    Example: tracker events --deal microsoft-tiktok --since 2020-08-01 --format json
+    """
+    from events.clock import format_occurred, start_of_day
+
+    occurred_from = None
+    if since is not None:
+        day = parse_day(since, option="--since")
+        occurred_from = format_occurred(start_of_day(day, app.config.zone))
+    if deal_id is not None:
+        app.require_deal(deal_id, in_log_ok=True)
+    rows = app.store().read(deal_id=deal_id, type=type_, occurred_from=occurred_from)
+    if format_ == "json":
+        for piece in iter_events_json(rows):
+            click.echo(piece, nl=False)
+    else:
+        click.echo(events_table(rows))
+
+
+@cli.command("replay")
+@click.option("--as-of", metavar="DATE", help="State at the end of DATE (default: today).")
+@click.option("--known-at", metavar="TIME",
+              help="Only what the log held at TIME (ISO-8601 with offset or Z).")
+@click.option("--deal", "deal_id", metavar="ID", help="Only this deal.")
+@click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def replay_command(app: App, as_of: str | None, known_at: str | None, deal_id: str | None,
+                   format_: str) -> None:
+    """Rebuild every deal's state from the log, as of a day, as known at a time.
+
+    Example: tracker replay --as-of 2020-08-03 --known-at 2020-08-03T09:00:00+02:00
+    """
+    day = parse_day(as_of, option="--as-of") if as_of else today(app.config)
+    moment = parse_moment(known_at, option="--known-at") if known_at else None
+    if deal_id is not None:
+        app.require_deal(deal_id, in_log_ok=True)
+    result = replay(app.store(), as_of=day, zone=app.config.zone, known_at=moment,
+                    deal_id=deal_id)
+    if format_ == "json":
+        document = replay_document(result, app.config, deal_id=deal_id)
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        click.echo(replay_table(result, app.config, deal_id=deal_id))
+
+
+def today(config: Config) -> date:
+    """Today's date in the configured time zone."""
+    return datetime.now(config.zone).date()
+
+
+@cli.command()
+@click.argument("event_id")
+@click.option("--reason", required=True, help="Why the event is wrong.")
+@click.pass_obj
+def retract(app: App, event_id: str, reason: str) -> None:
+    """Append a retraction: replay will skip EVENT_ID (a unique id prefix is enough).
+
+    Example: tracker retract 3f2a9c1b7d4e --reason "misread: the talks were denied"
+    """
+    from events.clock import utc_now
+
+    store = app.store()
+    target = store.find(event_id)
+    retraction = EventRetracted(deal_id=target.deal_id, occurred_at=utc_now(),
+                                retracted_id=target.event_id, reason=reason)
+    _record(store, retraction, what=f"retraction of {target.type} {target.event_id[:12]}")
+
+
+@cli.group(cls=TrackerGroup)
+def add() -> None:
+    """Record a fact learned outside the feeds (a negotiation, deadline or statement)."""
+
+
+def _record(store: EventStore, event: Event, *, what: str) -> None:
+    appended = store.append([event])
+    if appended:
+        row = appended[0]
+        click.echo(f"Recorded {what} for {row.deal_id}: id {row.event_id[:12]}, seq {row.seq}.")
+    else:
+        click.echo(f"Already recorded: {what} for {event.deal_id} (id {event.event_id[:12]}).")
+
+
+def _deal_option(fn: Any) -> Any:
+    return click.option("--deal", "deal_id", required=True, metavar="ID",
+                        help="The deal's id in the config.")(fn)
+
+
+def _date_option(fn: Any) -> Any:
+    return click.option("--date", "when", required=True, metavar="YYYY-MM-DD",
+                        help="When it happened (midnight in the configured time zone,"
+                             " or a full ISO-8601 time).")(fn)
+
+
+@add.command("negotiation")
+@_deal_option
+@click.option("--stage", required=True, type=click.Choice(STAGES))
+@_date_option
+@click.option("--note", help="Why you know it; kept as the event's evidence.")
+@click.option("--source", metavar="URL", help="Where it was reported (http or https).")
+@click.pass_obj
+def add_negotiation(app: App, deal_id: str, stage: str, when: str, note: str | None,
+                    source: str | None) -> None:
+    """Record a negotiation stage.
+
+    Example: tracker add negotiation --deal microsoft-tiktok --stage abandoned --date 2020-09-13
+    """
+    app.require_deal(deal_id)
+    event = NegotiationReported(
+        deal_id=deal_id, stage=stage, evidence=note,
+        occurred_at=parse_occurred(when, option="--date", zone=app.config.zone),
+        source_url=check_web_url(source, option="--source"),
+    )
+    _record(app.store(), event, what=f"negotiation stage {stage}")
+
+
+@add.command("deadline")
+@_deal_option
+@click.option("--due", required=True, metavar="YYYY-MM-DD", help="The due date.")
+@click.option("--label", default="", help="What is due, e.g. 'decision'.")
+@click.option("--replaces", metavar="YYYY-MM-DD", help="The due date this one moves.")
+@_date_option
+@click.pass_obj
+def add_deadline(app: App, deal_id: str, due: str, label: str, replaces: str | None,
+                 when: str) -> None:
+    """Record a deadline, or move one with --replaces.
+
+    Example: tracker add deadline --deal microsoft-tiktok --due 2020-09-15
+    --label decision --date 2020-08-03
+    """
+    app.require_deal(deal_id)
+    event = DeadlineSet(
+        deal_id=deal_id, label=label,
+        due=parse_day(due, option="--due").isoformat(),
+        replaces=parse_day(replaces, option="--replaces").isoformat() if replaces else None,
+        occurred_at=parse_occurred(when, option="--date", zone=app.config.zone),
+    )
+    _record(app.store(), event, what=f"deadline {event.due}")
+
+
+@add.command("statement")
+@_deal_option
+@click.option("--speaker", required=True, metavar="NAME", help="Who said it.")
+@click.option("--organization", metavar="ORG", help="Whom the speaker speaks for.")
+@click.option("--quote", required=True, help="The words, verbatim.")
+@click.option("--language", type=click.Choice(["fr", "en"]), default="en", show_default=True)
+@_date_option
+@click.pass_obj
+def add_statement(app: App, deal_id: str, speaker: str, organization: str | None, quote: str,
+                  language: str, when: str) -> None:
+    """Record a public statement.
+
+    Example: tracker add statement --deal microsoft-tiktok --speaker "Vanessa Pappas"
+    --organization TikTok --quote "We're here for the long run" --date 2020-08-01
+    """
+    app.require_deal(deal_id)
+    event = StatementMade(
+        deal_id=deal_id, speaker=speaker, organization=organization, quote=quote,
+        language=language, occurred_at=parse_occurred(when, option="--date", zone=app.config.zone),
+    )
+    _record(app.store(), event, what=f"statement by {speaker}")
+
+
+@cli.command()
+def demo() -> None:
+    """Run the main job offline on bundled sample feeds (not available yet)."""
+    raise TrackerError("tracker demo is not available yet: feed ingestion has not landed")
+
+
+def main() -> None:
+    """Entry point of the `tracker` console script."""
+    cli(prog_name="tracker")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

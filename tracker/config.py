@@ -1,0 +1,345 @@
+"""Loading and validating `tracker.toml` (see DESIGN.md for the format).
+
+Every problem becomes one `ConfigError` naming the file and the key, e.g.
+`tracker.toml: [schedule].poll_every: expected a duration like 30s, 15m or 1h, got '5x'`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tracker.errors import ConfigError
+
+CONFIG_ENV = "TRACKER_CONFIG"
+DEFAULT_CONFIG_NAME = "tracker.toml"
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_DEAL_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed to poll: a name, an http(s) URL or a file, and an optional language."""
+
+    name: str
+    url: str
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Deal:
+    """A deal to follow: who buys whom (and from whom), under which names."""
+
+    id: str
+    title: str
+    acquirer: str
+    target: str
+    seller: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    def target_names(self) -> tuple[str, ...]:
+        """The names of the target side: the target and its aliases."""
+        return (self.target, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When `tracker run` polls and reports."""
+
+    poll_every: int = 900
+    report_at: tuple[int, int] = (7, 0)
+
+
+@dataclass(frozen=True)
+class Email:
+    """Where the daily report is sent; the password comes from TRACKER_SMTP_PASSWORD."""
+
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    sender: str = "tracker@localhost"
+    to: tuple[str, ...] = ()
+    starttls: bool = False
+    username: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration, with paths made absolute."""
+
+    path: Path
+    database: Path
+    timezone: str = "UTC"
+    reports_dir: Path = Path("reports")
+    max_feed_bytes: int = 20_000_000
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    schedule: Schedule = field(default_factory=Schedule)
+    email: Email | None = None
+    feeds: tuple[Feed, ...] = ()
+    deals: tuple[Deal, ...] = ()
+    found: bool = True
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    def deal(self, deal_id: str) -> Deal | None:
+        """Return the configured deal with this id, or None."""
+        return next((deal for deal in self.deals if deal.id == deal_id), None)
+
+
+def find_config_path(explicit: str | os.PathLike[str] | None) -> tuple[Path, bool]:
+    """Return the config path to use and whether the user named it explicitly."""
+    if explicit:
+        return Path(explicit), True
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV]), True
+    return Path(DEFAULT_CONFIG_NAME), False
+
+
+def load_config(path: Path, *, must_exist: bool = True) -> Config:
+    """Read and validate the config at `path`; defaults when absent and not required."""
+    if not path.exists():
+        if must_exist:
+            raise ConfigError(path, None, "no such file (create one with `tracker init`)")
+        return Config(path=path.absolute(), database=path.absolute().parent / "tracker.db",
+                      reports_dir=path.absolute().parent / "reports", found=False)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, None, f"not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, None, f"cannot read: {error}") from None
+    return _Reader(path).config(raw)
+
+
+class _Reader:
+    """Validates the parsed TOML of one file, naming the file and key on error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.base = path.absolute().parent
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(self.path, key, problem)
+
+    def table(self, raw: dict[str, Any], name: str, allowed: set[str]) -> dict[str, Any]:
+        section = raw.get(name, {})
+        if not isinstance(section, dict):
+            raise self.fail(f"[{name}]", "must be a table")
+        self.reject_unknown(section, allowed, f"[{name}]")
+        return section
+
+    def reject_unknown(self, section: dict[str, Any], allowed: set[str], where: str) -> None:
+        for key in section:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise self.fail(f"{where}.{key}" if where else key, f"unknown key{hint}")
+
+    def value(self, section: dict[str, Any], where: str, key: str, check: Callable[[Any], Any],
+              expected: str, default: Any = None, required: bool = False) -> Any:
+        if key not in section:
+            if required:
+                raise self.fail(f"{where}.{key}", "missing required key")
+            return default
+        raw = section[key]
+        try:
+            return check(raw)
+        except (TypeError, ValueError):
+            raise self.fail(f"{where}.{key}", f"expected {expected}, got {raw!r}") from None
+
+    def config(self, raw: dict[str, Any]) -> Config:
+        self.reject_unknown(raw, {"tracker", "schedule", "email", "feeds", "deals"}, "")
+        t = self.table(raw, "tracker", {"database", "timezone", "reports_dir", "max_feed_bytes",
+                                        "connect_timeout", "read_timeout"})
+        w = "[tracker]"
+        timezone = self.value(t, w, "timezone", _zone_name, "an IANA time zone like Europe/Paris",
+                              "UTC")
+        return Config(
+            path=self.path.absolute(),
+            database=self.base / self.value(t, w, "database", _text, "a file path", "tracker.db"),
+            timezone=timezone,
+            reports_dir=self.base / self.value(t, w, "reports_dir", _text, "a folder path",
+                                               "reports"),
+            max_feed_bytes=self.value(t, w, "max_feed_bytes", _positive_int,
+                                      "a positive integer", 20_000_000),
+            connect_timeout=self.value(t, w, "connect_timeout", _positive_number,
+                                       "a positive number of seconds", 10.0),
+            read_timeout=self.value(t, w, "read_timeout", _positive_number,
+                                    "a positive number of seconds", 30.0),
+            schedule=self.schedule(raw),
+            email=self.email(raw),
+            feeds=self.feeds(raw),
+            deals=self.deals(raw),
+        )
+
+    def schedule(self, raw: dict[str, Any]) -> Schedule:
+        s = self.table(raw, "schedule", {"poll_every", "report_at"})
+        return Schedule(
+            poll_every=self.value(s, "[schedule]", "poll_every", parse_duration,
+                                  "a duration like 30s, 15m or 1h", 900),
+            report_at=self.value(s, "[schedule]", "report_at", _clock_time,
+                                 "a time of day as HH:MM", (7, 0)),
+        )
+
+    def email(self, raw: dict[str, Any]) -> Email | None:
+        if "email" not in raw:
+            return None
+        keys = {"smtp_host", "smtp_port", "sender", "to", "starttls", "username"}
+        e, w = self.table(raw, "email", keys), "[email]"
+        return Email(
+            smtp_host=self.value(e, w, "smtp_host", _text, "a host name", "localhost"),
+            smtp_port=self.value(e, w, "smtp_port", _port, "a port number 1-65535", 25),
+            sender=self.value(e, w, "sender", _address, "an e-mail address", required=True),
+            to=self.value(e, w, "to", _addresses, "a list of e-mail addresses", required=True),
+            starttls=self.value(e, w, "starttls", _boolean, "true or false", False),
+            username=self.value(e, w, "username", _text_or_empty, "a string", ""),
+        )
+
+    def array(self, raw: dict[str, Any], name: str) -> list[tuple[str, dict[str, Any]]]:
+        items = raw.get(name, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise self.fail(f"[[{name}]]", "must be an array of tables")
+        return [(f"[[{name}]][{n}]", item) for n, item in enumerate(items)]
+
+    def feeds(self, raw: dict[str, Any]) -> tuple[Feed, ...]:
+        feeds: list[Feed] = []
+        for where, item in self.array(raw, "feeds"):
+            self.reject_unknown(item, {"name", "url", "language"}, where)
+            name = self.value(item, where, "name", _text, "a non-empty name", required=True)
+            if any(feed.name == name for feed in feeds):
+                raise self.fail(f"{where}.name", f"duplicate feed name {name!r}")
+            url = self.value(item, where, "url", _text, "a URL or file path", required=True)
+            language = self.value(item, where, "language", _language, "fr or en")
+            feeds.append(Feed(name=name, url=self.feed_location(url), language=language))
+        return tuple(feeds)
+
+    def feed_location(self, url: str) -> str:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url):
+            return url
+        return str(self.base / url)
+
+    def deals(self, raw: dict[str, Any]) -> tuple[Deal, ...]:
+        deals: list[Deal] = []
+        keys = {"id", "title", "acquirer", "target", "seller", "aliases"}
+        for where, item in self.array(raw, "deals"):
+            self.reject_unknown(item, keys, where)
+            deal_id = self.value(item, where, "id", _deal_id,
+                                 "an id of lowercase letters, digits, '.', '_' or '-'",
+                                 required=True)
+            if any(deal.id == deal_id for deal in deals):
+                raise self.fail(f"{where}.id", f"duplicate deal id {deal_id!r}")
+            acquirer = self.value(item, where, "acquirer", _text, "a company name", required=True)
+            target = self.value(item, where, "target", _text, "a company name", required=True)
+            deals.append(Deal(
+                id=deal_id,
+                title=self.value(item, where, "title", _text, "a string",
+                                 f"{acquirer} / {target}"),
+                acquirer=acquirer,
+                target=target,
+                seller=self.value(item, where, "seller", _text, "a company name"),
+                aliases=self.value(item, where, "aliases", _names, "a list of names", ()),
+            ))
+        return tuple(deals)
+
+
+def parse_duration(value: Any) -> int:
+    """Parse "30s", "15m", "1h" or "1d" into seconds."""
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(value)
+    return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(value)
+    return value.strip()
+
+
+def _text_or_empty(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return value.strip()
+
+
+def _zone_name(value: Any) -> str:
+    try:
+        ZoneInfo(_text(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(value) from None
+    return _text(value)
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(value)
+    return value
+
+
+def _positive_number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(value)
+    return float(value)
+
+
+def _port(value: Any) -> int:
+    if _positive_int(value) > 65535:
+        raise ValueError(value)
+    return int(value)
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(value)
+    return value
+
+
+def _clock_time(value: Any) -> tuple[int, int]:
+    match = _CLOCK.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(value)
+    return int(match.group(1)), int(match.group(2))
+
+
+def _address(value: Any) -> str:
+    text = _text(value)
+    if "@" not in text or any(c in text for c in "\r\n<>, "):
+        raise ValueError(value)
+    return text
+
+
+def _addresses(value: Any) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise ValueError(value)
+    return tuple(_address(item) for item in items)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError(value)
+    return tuple(_text(item) for item in value)
+
+
+def _language(value: Any) -> str:
+    if value not in ("fr", "en"):
+        raise ValueError(value)
+    return str(value)
+
+
+def _deal_id(value: Any) -> str:
+    if not isinstance(value, str) or not _DEAL_ID.match(value):
+        raise ValueError(value)
+    return value

@@ -1,0 +1,48 @@
+"""Command-line values turned into dates and instants, with one-line errors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from events.clock import parse_instant, start_of_day
+from tracker.errors import TrackerError
+
+
+def parse_day(text: str, *, option: str) -> date:
+    """Parse `YYYY-MM-DD`; raise TrackerError naming the option otherwise."""
+    try:
+        if len(text.strip()) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise TrackerError(f"{option}: expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def parse_moment(text: str, *, option: str) -> datetime:
+    """Parse ISO-8601 with an offset or `Z` into an aware UTC datetime."""
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise TrackerError(
+            f"{option}: expected an ISO-8601 time with an offset or Z"
+            f" (e.g. 2020-08-03T09:00:00Z), got {text!r}"
+        ) from None
+
+
+def parse_occurred(text: str, *, option: str, zone: ZoneInfo) -> datetime:
+    """Parse a day (midnight in `zone`) or a full ISO-8601 time with an offset."""
+    if len(text.strip()) == 10:
+        return start_of_day(parse_day(text, option=option), zone)
+    return parse_moment(text, option=option)
+
+
+def check_web_url(text: str | None, *, option: str) -> str | None:
+    """Return `text` when it is an http(s) URL (or None); raise TrackerError otherwise."""
+    if text is None:
+        return None
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise TrackerError(f"{option}: expected an http(s) URL, got {text!r}")
+    return text.strip()
