@@ -13,20 +13,22 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from events.clock import end_of_day, format_occurred, format_recorded, utc_now
 from events.model import STAGE_RANK
-from events.store import EventStore, TimelineRow
+from events.store import EventStore
 
 UNKNOWN = "unknown"
 DEFAULT_STATEMENTS_KEPT = 10
-_loads = json.loads
+PAST_DEADLINES_KEPT = 10
+# raw_decode skips the whitespace checks of json.loads: data is written by us, compact
+_decode = json.JSONDecoder().raw_decode
+_stage_of: dict[str, str] = {}
 
 
-@dataclass(slots=True)
-class Deadline:
+class Deadline(NamedTuple):
     """A live deadline of a deal: its due date and where it was read."""
 
     due: str
@@ -50,6 +52,13 @@ class Statement:
     source_url: str | None
 
 
+def _statement(kept: tuple[str, str, str, str | None]) -> Statement:
+    event_id, occurred, data, url = kept
+    fields = _decode(data)[0]
+    return Statement(fields["speaker"], fields.get("organization"), fields["quote"],
+                     fields.get("language") or "en", occurred, event_id, url)
+
+
 @dataclass(slots=True)
 class DealState:
     """Where one deal stands after the fold."""
@@ -58,9 +67,14 @@ class DealState:
     status: str = UNKNOWN
     status_since: str | None = None
     status_event_id: str | None = None
-    deadlines: dict[str, Deadline] = field(default_factory=dict)
-    replaced: set[str] = field(default_factory=set)
-    statements: deque[Statement] = field(
+    # due date -> the fields of a Deadline, as a plain tuple (cheapest to build)
+    deadlines: dict[str, tuple[str, str, str | None, str, str | None, str]] = field(
+        default_factory=dict
+    )
+    as_of: str = "9999-12-31"
+    # the latest statements, still as stored: most are pushed out before anyone
+    # reads them, so they are decoded only when asked for
+    statements: deque[tuple[str, str, str, str | None]] = field(
         default_factory=lambda: deque(maxlen=DEFAULT_STATEMENTS_KEPT)
     )
     event_count: int = 0
@@ -68,11 +82,11 @@ class DealState:
     _status_at: str = ""
 
     def live_deadlines(self) -> list[Deadline]:
-        """Deadlines not replaced by a later one, by due date."""
-        return sorted(
-            (d for due, d in self.deadlines.items() if due not in self.replaced),
-            key=lambda d: d.due,
-        )
+        """Live deadlines by due date: all those to come, the ten latest past ones."""
+        dues = sorted(self.deadlines)
+        past = sum(1 for due in dues if due < self.as_of)
+        kept = dues[max(0, past - PAST_DEADLINES_KEPT):]
+        return [Deadline._make(self.deadlines[due]) for due in kept]
 
     def next_deadline(self, as_of: date) -> Deadline | None:
         """The earliest live deadline due on or after `as_of`."""
@@ -81,7 +95,7 @@ class DealState:
 
     def latest_statements(self) -> list[Statement]:
         """Kept statements, newest first."""
-        return list(reversed(self.statements))
+        return [_statement(kept) for kept in reversed(self.statements)]
 
 
 @dataclass(slots=True)
@@ -95,47 +109,53 @@ class ReplayResult:
     deals: dict[str, DealState]
 
 
-def _fold_negotiation(state: DealState, row: TimelineRow) -> None:
-    stage = _loads(row[5])["stage"]
-    occurred = row[4]
+def _fold_negotiation(state: DealState, event_id: str, occurred: str, data: str,
+                      url: str | None) -> None:
+    stage = _stage_of.get(data)
+    if stage is None:  # a handful of distinct payloads: decode each once
+        stage = _decode(data)[0]["stage"]
+        if len(_stage_of) < 256:
+            _stage_of[data] = stage
     if occurred == state._status_at and STAGE_RANK[stage] < STAGE_RANK.get(state.status, -1):
         return  # same instant: the stage furthest along wins
     if stage != state.status:
         state.status = stage
         state.status_since = occurred
-    state.status_event_id = row[1]
+    state.status_event_id = event_id
     state._status_at = occurred
 
 
-def _fold_deadline(state: DealState, row: TimelineRow) -> None:
-    data = _loads(row[5])
-    due, replaces = data["due"], data.get("replaces")
-    state.deadlines[due] = Deadline(due, data.get("label") or "", replaces, row[1], row[6], row[4])
+def _fold_deadline(state: DealState, event_id: str, occurred: str, data: str,
+                   url: str | None) -> None:
+    fields = _decode(data)[0]
+    due, replaces = fields["due"], fields.get("replaces")
+    state.deadlines[due] = (due, fields.get("label") or "", replaces, event_id, url, occurred)
     if replaces:
-        state.replaced.add(replaces)
-    state.replaced.discard(due)
+        state.deadlines.pop(replaces, None)
+    if len(state.deadlines) > 10 * PAST_DEADLINES_KEPT:
+        _forget_old_deadlines(state)
 
 
-def _fold_statement(state: DealState, row: TimelineRow) -> None:
-    data = _loads(row[5])
-    state.statements.append(
-        Statement(
-            data["speaker"],
-            data.get("organization"),
-            data["quote"],
-            data.get("language") or "en",
-            row[4],
-            row[1],
-            row[6],
-        )
-    )
+def _forget_old_deadlines(state: DealState) -> None:
+    # Past deadlines only matter as recent history; keeping them all would make
+    # memory grow with the log instead of with the number of deals.
+    past = sorted(due for due in state.deadlines if due < state.as_of)
+    for due in past[:-PAST_DEADLINES_KEPT]:
+        del state.deadlines[due]
 
 
-def _fold_retraction(state: DealState, row: TimelineRow) -> None:
+def _fold_statement(state: DealState, event_id: str, occurred: str, data: str,
+                    url: str | None) -> None:
+    state.statements.append((event_id, occurred, data, url))
+
+
+def _fold_retraction(state: DealState, event_id: str, occurred: str, data: str,
+                     url: str | None) -> None:
     """Retractions act before the fold (see `replay`); here they only count."""
 
 
-REDUCERS: dict[str, Callable[[DealState, TimelineRow], None]] = {
+Reducer = Callable[[DealState, str, str, str, "str | None"], None]
+REDUCERS: dict[str, Reducer] = {
     "negotiation": _fold_negotiation,
     "deadline": _fold_deadline,
     "statement": _fold_statement,
@@ -161,23 +181,27 @@ def replay(
     retracted = store.retracted_ids(recorded_until=recorded_until)
     deals: dict[str, DealState] = {}
     applied = last_seq = 0
-    rows = store.timeline(
+    batches = store.timeline(
         occurred_until=format_occurred(end_of_day(as_of, zone)),
         recorded_until=recorded_until,
         deal_id=deal_id,
     )
-    for row in rows:
-        if retracted and row[1] in retracted:
-            continue
-        state = deals.get(row[2])
-        if state is None:
-            state = deals[row[2]] = DealState(row[2], statements=deque(maxlen=statements_kept))
-        REDUCERS[row[3]](state, row)
-        state.event_count += 1
-        state.last_event_at = row[4]
-        applied += 1
-        if row[0] > last_seq:
-            last_seq = row[0]
+    reducers = REDUCERS
+    horizon = as_of.isoformat()
+    for batch in batches:
+        for seq, event_id, deal, type_, occurred, data, url in batch:
+            if event_id in retracted:
+                continue
+            state = deals.get(deal)
+            if state is None:
+                state = deals[deal] = DealState(deal, statements=deque(maxlen=statements_kept),
+                                                as_of=horizon)
+            reducers[type_](state, event_id, occurred, data, url)
+            state.event_count += 1
+            state.last_event_at = occurred
+            applied += 1
+            if seq > last_seq:
+                last_seq = seq
     return ReplayResult(as_of, recorded_until, applied, last_seq, deals)
 
 

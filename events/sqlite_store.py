@@ -194,7 +194,7 @@ class SQLiteEventStore(EventStore):
         occurred_until: str | None = None,
         recorded_until: str | None = None,
         deal_id: str | None = None,
-    ) -> Iterator[TimelineRow]:
+    ) -> Iterator[list[TimelineRow]]:
         where: list[str] = []
         params: list[Any] = []
         for clause, value in (
@@ -206,7 +206,7 @@ class SQLiteEventStore(EventStore):
                 where.append(clause)
                 params.append(value)
         sql = _TIMELINE + (f" WHERE {' AND '.join(where)}" if where else "")
-        yield from self._stream(sql + " ORDER BY occurred_at, seq", params)
+        yield from self._batches(sql + " ORDER BY occurred_at, seq", params)
 
     def retracted_ids(self, *, recorded_until: str | None = None) -> set[str]:
         sql = "SELECT data FROM events WHERE type = 'retraction'"
@@ -217,10 +217,14 @@ class SQLiteEventStore(EventStore):
         return {json.loads(data)["event_id"] for (data,) in self._stream(sql, params)}
 
     def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
+        for batch in self._batches(sql, params):
+            yield from batch
+
+    def _batches(self, sql: str, params: Sequence[Any]) -> Iterator[list[Any]]:
         try:
             cursor = self.db.conn.execute(sql, params)
             while rows := cursor.fetchmany(2000):
-                yield from rows
+                yield rows
         except sqlite3.Error as error:
             raise StoreError(f"cannot read {self.path}: {error}") from error
 

@@ -83,8 +83,12 @@ class EventStore(ABC):
         occurred_until: str | None = None,
         recorded_until: str | None = None,
         deal_id: str | None = None,
-    ) -> Iterator[TimelineRow]:
-        """Stream events within the bounds (inclusive), in `(occurred_at, seq)` order."""
+    ) -> Iterator[list[TimelineRow]]:
+        """Stream events within the bounds (inclusive), in `(occurred_at, seq)` order.
+
+        Rows come in batches (lists of plain tuples) so that replay pays the cost of
+        the iterator once per batch, not once per event.
+        """
 
     @abstractmethod
     def retracted_ids(self, *, recorded_until: str | None = None) -> set[str]:

@@ -67,14 +67,15 @@ class EventStoreContract:
         store.append([negotiation("agreed", "2020-09-01")])
         store.append([negotiation("rumored", "2020-08-01")])
         store.append([negotiation("negotiating", "2020-09-01T12:00", url="https://b.example")])
-        stages = [json.loads(row[5])["stage"] for row in store.timeline()]
+        stages = [json.loads(row[5])["stage"] for batch in store.timeline() for row in batch]
         assert stages == ["rumored", "agreed", "negotiating"]
 
     def test_timeline_bounds_are_inclusive(self, store: EventStore) -> None:
         rows = store.append([negotiation("rumored", "2020-08-01T10:00")],
                             now=at("2020-08-01T10:00"))
-        assert len(list(store.timeline(occurred_until=rows[0].occurred_at,
-                                       recorded_until=rows[0].recorded_at))) == 1
+        within = store.timeline(occurred_until=rows[0].occurred_at,
+                                recorded_until=rows[0].recorded_at)
+        assert sum(len(batch) for batch in within) == 1
         assert list(store.timeline(occurred_until="2020-08-01T09:59:59Z")) == []
 
     def test_recorded_at_never_goes_backwards(self, store: EventStore) -> None:

@@ -164,3 +164,17 @@ def test_a_prefix_of_the_log_equals_the_state_known_then(tmp_path_factory,
     as_of = START + timedelta(days=45)
     assert all_states(whole, as_of, known_at=known_at) == all_states(prefix, as_of,
                                                                      known_at=known_at)
+
+
+def test_memory_follows_deals_not_events(store: SQLiteEventStore) -> None:
+    start = date(2019, 1, 1)
+    store.append([deadline((start + timedelta(n)).isoformat(), "2019-01-01T00:00")
+                  for n in range(0, 600)])
+    store.append([statement(f"quote {n}", "2019-01-02") for n in range(50)])
+    state = state_of(store, "2020-06-01")  # 517 of the deadlines are past by then
+    dues = [d["due"] for d in state["deadlines"]]
+    assert len([d for d in dues if d < "2020-06-01"]) == 10
+    assert [d for d in dues if d >= "2020-06-01"] == [
+        (start + timedelta(n)).isoformat() for n in range(517, 600)]
+    assert state["next_deadline"] == "2020-06-01"
+    assert len(state["statements"]) == 10 and state["event_count"] == 650
