@@ -102,6 +102,9 @@ class SQLiteEventStore(EventStore):
     def _write(self) -> _WriteTransaction:
         return _WriteTransaction(self.db.conn)
 
+    def transaction(self) -> _WriteTransaction:
+        return self._write()
+
     def append(self, batch: Iterable[Event], *, now: datetime | None = None) -> list[StoredEvent]:
         events = list(batch)
         if not events:
@@ -255,7 +258,7 @@ class SQLiteEventStore(EventStore):
 
 
 class _WriteTransaction:
-    """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back on any exception.
+    """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back on any exception; nested: a savepoint.
 
     IMMEDIATE takes the write lock up front, so a second writer waits on the busy
     timeout instead of failing with "database is locked" when upgrading a read lock.
@@ -263,13 +266,19 @@ class _WriteTransaction:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.nested = False
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.nested = self.conn.in_transaction
+        self.conn.execute("SAVEPOINT nested" if self.nested else "BEGIN IMMEDIATE")
         return self.conn
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
-            self.conn.execute("COMMIT")
+            self.conn.execute("RELEASE nested" if self.nested else "COMMIT")
         elif self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
+            if self.nested:
+                self.conn.execute("ROLLBACK TO nested")
+                self.conn.execute("RELEASE nested")
+            else:
+                self.conn.execute("ROLLBACK")

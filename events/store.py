@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -64,6 +65,10 @@ class EventStore(ABC):
     @abstractmethod
     def append(self, batch: Iterable[Event], *, now: datetime | None = None) -> list[StoredEvent]:
         """Append a batch in one transaction; skip known ids; return the new rows."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[object]:
+        """A unit of work: appends (and the caller's own writes) inside commit together."""
 
     @abstractmethod
     def read(

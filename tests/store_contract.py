@@ -47,6 +47,17 @@ class EventStoreContract:
         assert list(store.read()) == []
         assert store.last_seq() == 0
 
+    def test_appends_in_one_transaction_commit_together(self, store: EventStore) -> None:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.append([negotiation("agreed", "2020-08-02")])
+            store.append([deadline("2020-09-15", "2020-08-02")])
+            raise RuntimeError("the machine dies here")
+        assert list(store.read()) == []
+        with store.transaction():
+            store.append([negotiation("agreed", "2020-08-02")])
+            store.append([deadline("2020-09-15", "2020-08-02")])
+        assert [row.type for row in store.read()] == ["negotiation", "deadline"]
+
     def test_read_streams_from_a_given_seq(self, store: EventStore) -> None:
         rows = store.append([negotiation("rumored", f"2020-08-0{day}") for day in range(1, 6)])
         later = list(store.read(after_seq=rows[1].seq))
