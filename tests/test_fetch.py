@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import random
+import re
 import socket
 import threading
 import time
@@ -364,6 +365,16 @@ def test_other_schemes_are_refused(scheme_url: str) -> None:
     assert caught.value.kind == "url"
 
 
+@pytest.mark.parametrize(("location", "problem"), [
+    ("http://", "no host name"), ("https://127.0.0.1:99999/feed", "invalid URL"),
+    ("http://[::1/feed", "invalid URL"), ("", "no URL or file path given"),
+])
+def test_malformed_urls_are_refused_clearly(location: str, problem: str) -> None:
+    with pytest.raises(FetchError, match=re.escape(problem)) as caught:
+        fetch_feed(location)
+    assert caught.value.kind == "url"
+
+
 @pytest.mark.parametrize("as_uri", [False, True], ids=["path", "file-url"])
 def test_file_is_read_whole_and_then_not_modified(tmp_path: Path, as_uri: bool) -> None:
     path = tmp_path / "dépêches feed.xml"  # a space and accents, quoted in the URL
@@ -416,10 +427,12 @@ def test_fetch_many_keeps_per_host_limit_and_survives_failures(threaded: HTTPSer
             for host in ("127.0.0.1", "localhost") for n in range(6)]
     jobs.insert(3, FetchJob("broken", f"http://127.0.0.1:{port}/broken"))
     jobs.insert(0, FetchJob("bad", "ftp://example.org/feed"))
+    jobs.insert(5, FetchJob("malformed", "http://[::1/feed"))
     outcomes = dict((job.key, outcome) for job, outcome in fetch_many(jobs, workers=8))
     assert set(outcomes) == {job.key for job in jobs}
     assert isinstance(outcomes.pop("broken"), FetchError)
     assert isinstance(outcomes.pop("bad"), FetchError)
+    assert isinstance(outcomes.pop("malformed"), FetchError)
     assert all(isinstance(o, FetchResult) and o.content == FEED for o in outcomes.values())
     assert probe.peak == Counter({"127.0.0.1": 2, "localhost": 2})
     assert probe.peak_total > 2  # the two hosts were fetched side by side

@@ -72,7 +72,7 @@ class FetchError(TrackerError):
 
     def __init__(self, url: str, kind: str, problem: str, *, status: int | None = None,
                  retry_after: float | None = None) -> None:
-        super().__init__(f"{url}: {problem}")
+        super().__init__(f"{url or '(empty location)'}: {problem}")
         self.url = url
         self.kind = kind
         self.problem = problem
@@ -108,11 +108,11 @@ def fetch_feed(url: str, *, etag: str | None = None, last_modified: str | None =
                client: httpx.Client | None = None) -> FetchResult:
     """Fetch a feed from an http(s) URL, a file:// URL or a file path; raise FetchError."""
     scheme = _scheme(url)
+    if not url.strip():
+        raise FetchError(url, "url", "no URL or file path given")
     if scheme is None or scheme == "file":
         return _read_file(url, etag=etag)
-    if scheme not in ("http", "https"):
-        raise FetchError(url, "url", f"unsupported URL scheme {scheme!r} "
-                                     "(use http, https, file:// or a file path)")
+    _check_http_url(url, scheme)
     request = _Request(url, _validator(etag), _validator(last_modified),
                        _timeout(connect_timeout, read_timeout), max_bytes)
     try:
@@ -124,6 +124,20 @@ def fetch_feed(url: str, *, etag: str | None = None, last_modified: str | None =
         raise _translate(url, error, connect_timeout, read_timeout) from error
     except httpx.InvalidURL as error:
         raise FetchError(url, "url", f"invalid URL: {error}") from error
+
+
+def _check_http_url(url: str, scheme: str) -> None:
+    """Refuse what httpx would refuse with a less helpful message, or not at all."""
+    if scheme not in ("http", "https"):
+        raise FetchError(url, "url", f"unsupported URL scheme {scheme!r} "
+                                     "(use http, https, file:// or a file path)")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError when out of range)
+    except ValueError as error:
+        raise FetchError(url, "url", f"invalid URL: {error}") from None
+    if not parts.hostname:
+        raise FetchError(url, "url", "invalid URL: no host name")
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -408,7 +422,10 @@ def _host(location: str) -> str | None:
     """The host politeness is counted by: the name alone (ports share a machine)."""
     if _scheme(location) not in ("http", "https"):
         return None
-    return (urlsplit(location).hostname or "").lower()
+    try:
+        return (urlsplit(location).hostname or "").lower()
+    except ValueError:
+        return None  # a malformed URL: fetch_feed reports it without any request
 
 
 def _fetch_job(job: FetchJob, *, connect_timeout: float, read_timeout: float, max_bytes: int,
