@@ -7,9 +7,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 from events.clock import format_recorded, utc_now
 from events.errors import InvalidEvent, StoreError, UnknownEvent
@@ -55,20 +56,20 @@ _SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
 _TIMELINE = f"SELECT {', '.join(TIMELINE_COLUMNS)} FROM events"
 
 
-def connect(
-    path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS
-) -> sqlite_utils.Database:
+def connect(path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlite3.Connection:
     """Open a SQLite database in WAL mode with a busy timeout, transactions explicit."""
     try:
         conn = sqlite3.connect(
             str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
-        db = sqlite_utils.Database(conn, execute_plugins=False)
-        if db.journal_mode != "wal":
-            db.enable_wal()
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        # WAL with synchronous=NORMAL stays consistent after a crash or kill -9; only
+        # a power cut can lose the last commits, never corrupt the file.
+        conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.Error as error:
         raise StoreError(f"cannot open database {path}: {error}") from error
-    return db
+    return conn
 
 
 class SQLiteEventStore(EventStore):
@@ -76,31 +77,40 @@ class SQLiteEventStore(EventStore):
 
     def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = Path(path)
-        self.db = connect(self.path, busy_timeout=busy_timeout)
-        self._create_schema()
-
-    def _create_schema(self) -> None:
+        self.conn = connect(self.path, busy_timeout=busy_timeout)
         try:
-            if "events" in self.db.table_names() and self._triggers_present():
-                return
-            with self._write():
-                self.db.execute(EVENTS_TABLE)
-                for trigger in APPEND_ONLY_TRIGGERS:
-                    self.db.execute(trigger)
-                for columns in INDEXES:
-                    self.db.table("events").create_index(
-                        columns, index_name="events_by_" + "_".join(columns), if_not_exists=True
-                    )
-                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if not self._schema_present():
+                self._create_schema()
         except sqlite3.DatabaseError as error:
+            self.conn.close()
             raise StoreError(f"cannot use database {self.path}: {error}") from error
 
-    def _triggers_present(self) -> bool:
-        names = {trigger.name for trigger in self.db.table("events").triggers}
-        return {"events_no_update", "events_no_delete"} <= names
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The same connection seen through sqlite-utils (imported when first needed)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn, execute_plugins=False)
+
+    def _schema_present(self) -> bool:
+        # a plain query, so that opening an existing log does not import sqlite-utils
+        names = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")}
+        return {"events", "events_no_update", "events_no_delete"} <= names
+
+    def _create_schema(self) -> None:
+        db = self.db
+        with self._write():
+            db.execute(EVENTS_TABLE)
+            for trigger in APPEND_ONLY_TRIGGERS:
+                db.execute(trigger)
+            for columns in INDEXES:
+                db.table("events").create_index(
+                    columns, index_name="events_by_" + "_".join(columns), if_not_exists=True
+                )
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _write(self) -> _WriteTransaction:
-        return _WriteTransaction(self.db.conn)
+        return _WriteTransaction(self.conn)
 
     def transaction(self) -> _WriteTransaction:
         return self._write()
@@ -139,13 +149,13 @@ class SQLiteEventStore(EventStore):
                 event.evidence,
                 DATA_VERSION,
             )
-            cursor = self.db.conn.execute(_INSERT, row)
+            cursor = self.conn.execute(_INSERT, row)
             appended.append(StoredEvent(cursor.lastrowid or 0, *row))
             seen.add(event_id)
         return appended
 
     def _last_recorded_at(self) -> str:
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             "SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1"
         ).fetchone()
         return row[0] if row else ""
@@ -156,7 +166,7 @@ class SQLiteEventStore(EventStore):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT event_id FROM events WHERE event_id IN ({marks})"
-            found.update(row[0] for row in self.db.conn.execute(sql, chunk))
+            found.update(row[0] for row in self.conn.execute(sql, chunk))
         return found
 
     def _check_retraction(self, event: EventRetracted, pending: list[StoredEvent]) -> None:
@@ -225,14 +235,14 @@ class SQLiteEventStore(EventStore):
 
     def _batches(self, sql: str, params: Sequence[Any]) -> Iterator[list[Any]]:
         try:
-            cursor = self.db.conn.execute(sql, params)
+            cursor = self.conn.execute(sql, params)
             while rows := cursor.fetchmany(2000):
                 yield rows
         except sqlite3.Error as error:
             raise StoreError(f"cannot read {self.path}: {error}") from error
 
     def get(self, event_id: str) -> StoredEvent | None:
-        row = self.db.conn.execute(f"{_SELECT} WHERE event_id = ?", (event_id,)).fetchone()
+        row = self.conn.execute(f"{_SELECT} WHERE event_id = ?", (event_id,)).fetchone()
         return StoredEvent(*row) if row else None
 
     def find(self, id_or_prefix: str) -> StoredEvent:
@@ -241,7 +251,7 @@ class SQLiteEventStore(EventStore):
             return exact
         if len(id_or_prefix) < 6 or not id_or_prefix.isalnum():
             raise UnknownEvent(f"no event with id {id_or_prefix!r}")
-        rows = self.db.conn.execute(
+        rows = self.conn.execute(
             f"{_SELECT} WHERE event_id LIKE ? ORDER BY seq LIMIT 2", (id_or_prefix + "%",)
         ).fetchall()
         if len(rows) != 1:
@@ -250,11 +260,11 @@ class SQLiteEventStore(EventStore):
         return StoredEvent(*rows[0])
 
     def last_seq(self) -> int:
-        row = self.db.conn.execute("SELECT max(seq) FROM events").fetchone()
+        row = self.conn.execute("SELECT max(seq) FROM events").fetchone()
         return int(row[0] or 0)
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
 
 class _WriteTransaction:

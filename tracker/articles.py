@@ -1,9 +1,26 @@
-"""Articles: feed entries normalised into what extraction reads."""
+"""Articles: feed entries normalised into what extraction reads.
+
+Each entry becomes plain text with a stable key within its feed (guid, else link,
+else a hash of title and date), its publication time in UTC (else the fetch time,
+flagged as such) and a language (entry, feed, config hint, else guessed).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import calendar
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tracker.text import clean_text, guess_language, html_to_text
+
+# A publication date further ahead than this is a feed's mistake, not news from the future.
+FUTURE_TOLERANCE = timedelta(days=2)
+MAX_TEXT_CHARS = 200_000
+MAX_TITLE_CHARS = 1_000
 
 
 @dataclass(frozen=True)
@@ -17,3 +34,107 @@ class Article:
     text: str
     published: datetime
     language: str | None = None
+    published_estimated: bool = False
+    content_hash: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            digest = hashlib.sha256(f"{self.title}\x00{self.text}".encode()).hexdigest()[:24]
+            object.__setattr__(self, "content_hash", digest)
+
+
+def articles_from_entries(entries: Iterable[Mapping[str, Any]], *, feed: str,
+                          fetched_at: datetime, language: str | None = None) -> list[Article]:
+    """Normalise feedparser entries of one fetch into articles with stable keys."""
+    entries = list(entries)
+    keys = entry_keys(entries)
+    return [
+        _article(entry, key=key, feed=feed, fetched_at=fetched_at, language=language)
+        for entry, key in zip(entries, keys, strict=True)
+    ]
+
+
+def entry_keys(entries: list[Mapping[str, Any]]) -> list[str]:
+    """guid, else link, else a hash; a fetch whose guids are blank or reused uses links.
+
+    One reused guid must not collapse a feed into a single item, so the fallback
+    applies to the whole fetch, and a key still seen twice gets a content hash.
+    """
+    guids = [_text_field(e.get("id")) for e in entries]
+    links = [_text_field(e.get("link")) for e in entries]
+    use_guids = all(guids) and len(set(guids)) == len(guids)
+    use_links = not use_guids and all(links) and len(set(links)) == len(links)
+    keys = []
+    for entry, guid, link in zip(entries, guids, links, strict=True):
+        if use_guids:
+            keys.append(guid)
+        elif use_links:
+            keys.append(link)
+        else:
+            keys.append(guid or link or _hash_key(entry))
+    counts = Counter(keys)
+    return [k if counts[k] == 1 else f"{k}#{_hash_key(e)}" for k, e in zip(keys, entries,
+                                                                            strict=True)]
+
+
+def _hash_key(entry: Mapping[str, Any]) -> str:
+    parts = [_text_field(_raw(entry, name)) for name in ("title", "published", "updated", "link")]
+    parts.append(_entry_body(entry)[:2000])
+    return "sha256:" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:24]
+
+
+def _article(entry: Mapping[str, Any], *, key: str, feed: str, fetched_at: datetime,
+             language: str | None) -> Article:
+    title = html_to_text(_text_field(entry.get("title")))[:MAX_TITLE_CHARS]
+    text = html_to_text(_entry_body(entry)[: MAX_TEXT_CHARS * 2])[:MAX_TEXT_CHARS]
+    published = _published(entry, fetched_at)
+    link = _text_field(entry.get("link")) or None
+    return Article(
+        feed=feed,
+        key=key[:2000],
+        link=link if link and link.startswith(("http://", "https://")) else None,
+        title=title,
+        text=text,
+        published=published or fetched_at,
+        published_estimated=published is None,
+        language=_language(entry, language, f"{title}\n{text}"),
+    )
+
+
+def _entry_body(entry: Mapping[str, Any]) -> str:
+    contents = entry.get("content") or []
+    bodies = [c.get("value", "") for c in contents if isinstance(c, Mapping)]
+    body = max(bodies, key=len, default="")
+    summary = _text_field(entry.get("summary"))
+    return body if len(body) >= len(summary) else summary
+
+
+def _published(entry: Mapping[str, Any], fetched_at: datetime) -> datetime | None:
+    for name in ("published_parsed", "updated_parsed", "created_parsed"):
+        # read the raw dict: feedparser's own lookup maps updated to published, with a warning
+        parsed = _raw(entry, name)
+        if not parsed:
+            continue
+        try:
+            moment = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+        except (OverflowError, ValueError, OSError, TypeError):
+            continue
+        if moment <= fetched_at + FUTURE_TOLERANCE:
+            return moment
+    return None
+
+
+def _language(entry: Mapping[str, Any], hint: str | None, text: str) -> str | None:
+    declared = _text_field(entry.get("language")).lower()[:2]
+    if declared in ("fr", "en"):
+        return declared
+    return hint or guess_language(text)
+
+
+def _raw(entry: Mapping[str, Any], name: str) -> Any:
+    # feedparser's own lookup maps `updated` to `published`, warning each time
+    return dict.get(entry, name) if isinstance(entry, dict) else entry.get(name)
+
+
+def _text_field(value: object) -> str:
+    return clean_text(value) if isinstance(value, str) else ""

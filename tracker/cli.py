@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -33,6 +33,10 @@ from tracker.options import check_web_url, parse_day, parse_moment, parse_occurr
 from tracker.starter import write_starter_config
 from tracker.views import events_table, iter_events_json, replay_document, replay_table
 
+if TYPE_CHECKING:
+    from events.sqlite_store import SQLiteEventStore
+    from tracker.archive import Archive
+
 FORMATS = click.Choice(["table", "json"])
 
 
@@ -42,7 +46,7 @@ class App:
 
     config_option: str | None
     _config: Config | None = None
-    _store: EventStore | None = field(default=None, repr=False)
+    _store: SQLiteEventStore | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
@@ -51,11 +55,18 @@ class App:
             self._config = load_config(path, must_exist=explicit)
         return self._config
 
-    def store(self) -> EventStore:
+    def store(self) -> SQLiteEventStore:
         """Open the event store, creating the database on first use."""
         if self._store is None:
             self._store = open_store(self.config.database)
         return self._store
+
+    def archive(self) -> Archive:
+        """The feeds, articles and runs tables, beside the event log."""
+        from tracker.archive import Archive
+
+        store = self.store()
+        return Archive(store)
 
     def close(self) -> None:
         if self._store is not None:
@@ -72,7 +83,7 @@ class App:
         raise UnknownDeal(f"unknown deal {deal_id!r}: deals in {where}: {known}")
 
 
-def open_store(path: Path) -> EventStore:
+def open_store(path: Path) -> SQLiteEventStore:
     """The event store used by the command line: SQLite, the embedded default."""
     from events.sqlite_store import SQLiteEventStore
 
@@ -97,10 +108,12 @@ class TrackerGroup(click.Group):
 @click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_option", metavar="PATH", envvar="TRACKER_CONFIG",
               help="Config file (default: $TRACKER_CONFIG, else ./tracker.toml).")
+@click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv: debug).")
 @click.version_option(__version__, prog_name="tracker")
 @click.pass_context
-def cli(ctx: click.Context, config_option: str | None) -> None:
+def cli(ctx: click.Context, config_option: str | None, verbose: int) -> None:
     """Follow company deals through the news, from an append-only event log."""
+    setup_logging(verbose)
     app = App(config_option)
     ctx.obj = app
     ctx.call_on_close(app.close)
@@ -294,10 +307,101 @@ def add_statement(app: App, deal_id: str, speaker: str, organization: str | None
     _record(app.store(), event, what=f"statement by {speaker}")
 
 
+def setup_logging(verbose: int) -> None:
+    """Log to stderr with timestamps: warnings by default, more with -v."""
+    import logging
+
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 @cli.command()
-def demo() -> None:
-    """Run the main job offline on bundled sample feeds (not available yet)."""
-    raise TrackerError("tracker demo is not available yet: feed ingestion has not landed")
+@click.option("--all", "all_feeds", is_flag=True,
+              help="Poll every feed, even those backing off after errors.")
+@click.pass_obj
+def poll(app: App, all_feeds: bool) -> None:
+    """Fetch every due feed once, extract events, append them; print a summary.
+
+    Exit status 1 when every feed polled failed.
+
+    Example: tracker poll
+    """
+    from tracker.poll import poll_feeds
+
+    if not app.config.feeds:
+        raise TrackerError(f"no feeds configured in {app.config.path}: add a [[feeds]] table")
+    with _progress(len(app.config.feeds)) as advance:
+        summary = poll_feeds(app.config, app.archive(), all_feeds=all_feeds, progress=advance)
+    _report_poll(summary)
+
+
+@cli.command()
+@click.argument("locations", nargs=-1, required=True, metavar="PATH_OR_URL...")
+@click.pass_obj
+def ingest(app: App, locations: tuple[str, ...]) -> None:
+    """Ingest feed files or URLs now, outside the schedule.
+
+    A location that is a configured feed's URL is stored under that feed's name.
+
+    Example: tracker ingest ~/Downloads/feed.xml https://example.org/rss.xml
+    """
+    from tracker.poll import ingest_locations
+
+    with _progress(len(locations)) as advance:
+        summary = ingest_locations(app.config, app.archive(), locations, progress=advance)
+    _report_poll(summary)
+
+
+def _report_poll(summary: Any) -> None:
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for error in summary.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(summary.line())
+    if summary.due and summary.failed == summary.due:
+        raise TrackerError(f"every feed failed ({summary.failed}); see the errors above")
+
+
+class _progress:
+    """A progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, length: int) -> None:
+        self.bar = (click.progressbar(length=length, label="Polling", file=sys.stderr)
+                    if sys.stderr.isatty() and length > 1 else None)
+
+    def __enter__(self) -> Any:
+        if self.bar is None:
+            return None
+        bar = self.bar.__enter__()
+        return lambda _name: bar.update(1)
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc_info)
+
+
+@cli.command()
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the demo (default: a new temporary folder).")
+@click.pass_context
+def demo(ctx: click.Context, folder: Path | None) -> None:
+    """Run the main job offline: bundled sample feeds -> a demo database -> status.
+
+    Example: tracker demo --dir /tmp/tracker-demo
+    """
+    from tracker.demo import DEMO_AS_OF, prepare_demo
+    from tracker.poll import poll_feeds
+
+    config_path = prepare_demo(folder)
+    app = App(str(config_path))
+    ctx.call_on_close(app.close)
+    summary = poll_feeds(app.config, app.archive(), all_feeds=True)
+    click.echo(summary.line())
+    result = replay(app.store(), as_of=DEMO_AS_OF, zone=app.config.zone)
+    click.echo(replay_table(result, app.config, deal_id=None))
+    click.echo(f"\nDemo folder: {config_path.parent}")
+    click.echo(f"Replay any day: tracker --config {config_path} replay --as-of 2020-08-03")
 
 
 def main() -> None:

@@ -1,0 +1,95 @@
+"""`tracker poll`, `tracker ingest` and `tracker demo` from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
+
+from tests.feeds import NEWS, rss
+from tracker.cli import cli
+
+
+def run(config: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--config", str(config), *args])
+
+
+def write_config(tmp_path: Path, *urls: str) -> Path:
+    feeds = "".join(f'[[feeds]]\nname = "feed{n}"\nurl = "{u}"\n\n' for n, u in enumerate(urls))
+    path = tmp_path / "tracker.toml"
+    path.write_text(f"[tracker]\nconnect_timeout = 2\nread_timeout = 2\n\n{feeds}")
+    return path
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/feed"
+
+
+def test_poll_prints_a_summary(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/feed").respond_with_data(rss(NEWS))
+    result = run(write_config(tmp_path, httpserver.url_for("/feed")), "poll")
+    assert result.exit_code == 0, result.output
+    assert "Polled 1 feed(s): 1 fetched" in result.output
+    assert "3 new article(s)" in result.output
+
+
+def test_poll_fails_only_when_every_feed_fails(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/feed").respond_with_data(rss(NEWS))
+    some = run(write_config(tmp_path, closed_port_url(), httpserver.url_for("/feed")), "poll")
+    assert some.exit_code == 0, some.output
+    assert "1 failed" in some.output
+    every = run(write_config(tmp_path, closed_port_url()), "poll", "--all")
+    assert every.exit_code == 1
+    assert "error: feed0:" in every.output and "every feed failed" in every.output
+    assert "Traceback" not in every.output
+
+
+def test_poll_without_feeds_says_how_to_add_one(tmp_path: Path) -> None:
+    result = run(write_config(tmp_path), "poll")
+    assert result.exit_code == 1
+    assert "no feeds configured" in result.output and "[[feeds]]" in result.output
+
+
+def test_ingest_reads_files_named_on_the_command_line(tmp_path: Path) -> None:
+    feed = tmp_path / "saved.xml"
+    feed.write_bytes(rss(NEWS))
+    config = write_config(tmp_path)
+    result = run(config, "ingest", str(feed), str(tmp_path / "missing.xml"))
+    assert result.exit_code == 0, result.output
+    assert "3 new article(s)" in result.output and "1 failed" in result.output
+    assert "missing.xml" in result.output
+    again = run(config, "ingest", str(feed))
+    assert "0 new article(s)" in again.output
+
+
+def test_ingest_of_nothing_readable_is_status_1(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.xml"
+    junk.write_bytes(b"\x00\x01 not xml at all")
+    result = run(write_config(tmp_path), "ingest", str(junk))
+    assert result.exit_code == 1
+    assert "not a readable feed" in result.output
+
+
+def test_an_unchanged_repoll_is_a_304_in_a_real_process(httpserver: HTTPServer,
+                                                        tmp_path: Path) -> None:
+    httpserver.expect_request("/feed", headers={"If-None-Match": '"x"'}).respond_with_data(
+        "", status=304)
+    httpserver.expect_request("/feed").respond_with_data(rss(NEWS), headers={"ETag": '"x"'})
+    env = {**os.environ, "TRACKER_CONFIG": str(write_config(tmp_path,
+                                                            httpserver.url_for("/feed")))}
+    command = [sys.executable, "-m", "tracker.cli", "poll"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True)
+    second = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert "1 not modified" in second.stdout
+    events = subprocess.run([sys.executable, "-m", "tracker.cli", "events", "--format", "json"],
+                            env=env, capture_output=True, text=True)
+    assert json.loads(events.stdout) == []

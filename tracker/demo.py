@@ -1,0 +1,32 @@
+"""`tracker demo`: the bundled sample feeds, copied into a folder with their config."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from tracker.errors import TrackerError
+
+SAMPLES = ("microsoft-tiktok-en.xml", "microsoft-tiktok-fr.xml")
+# The day after the last sample article: the story as a reader saw it that morning.
+DEMO_AS_OF = date(2020, 9, 15)
+
+
+def prepare_demo(folder: Path | None) -> Path:
+    """Copy the samples and the demo config into `folder` (or a new temporary one)."""
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="tracker-demo-"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        samples = resources.files("tracker") / "samples"
+        for name in SAMPLES:
+            (folder / name).write_bytes((samples / name).read_bytes())
+        config = folder / "tracker.toml"
+        config.write_bytes((samples / "demo.toml").read_bytes())
+    except OSError as error:
+        raise TrackerError(f"cannot prepare the demo in {folder}: {error.strerror}") from None
+    return config
+
+

@@ -1,0 +1,199 @@
+"""One poll: fetch the due feeds in parallel, ingest them in this thread, record the run.
+
+Fetching happens on a small thread pool; parsing and every database write happen on
+the calling thread, one feed after another, so nothing is written twice or lost. A
+failing feed backs off on its own and never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from events.clock import format_recorded, parse_instant, utc_now
+from tracker.archive import Archive, FeedState
+from tracker.backoff import backoff_delay
+from tracker.config import Config, Feed
+from tracker.errors import TrackerError
+from tracker.ingest import FeedError, IngestCounts, Ingestor
+
+log = logging.getLogger(__name__)
+
+GONE_RETRY = timedelta(days=7)
+# When at least this share of the feeds polled fail to connect, the fault is ours.
+NETWORK_DOWN_SHARE = 0.5
+
+
+@dataclass
+class PollSummary:
+    """What one poll did, for the summary line and the `runs` table."""
+
+    run_id: int = 0
+    due: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_articles: int = 0
+    new_versions: int = 0
+    new_events: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    network_down: bool = False
+
+    def line(self) -> str:
+        """One line for a terminal or a log."""
+        text = (f"Polled {self.due} feed(s): {self.fetched} fetched, {self.not_modified} not"
+                f" modified, {self.failed} failed; {self.new_articles} new article(s),"
+                f" {self.new_events} new event(s).")
+        if self.network_down:
+            text += " The network looks down: failures not held against the feeds."
+        return text
+
+    def counts(self) -> dict[str, int]:
+        return {"feeds_fetched": self.fetched, "feeds_not_modified": self.not_modified,
+                "feeds_failed": self.failed, "new_articles": self.new_articles,
+                "new_events": self.new_events}
+
+
+Progress = Callable[[str], None]
+
+
+def poll_feeds(config: Config, archive: Archive, *, all_feeds: bool = False,
+               now: datetime | None = None, progress: Progress | None = None) -> PollSummary:
+    """Poll every due feed of `config` once (every feed with `all_feeds`)."""
+    now = now or utc_now()
+    states = archive.feed_states((feed.name, feed.url) for feed in config.feeds)
+    due = [feed for feed in config.feeds if all_feeds or _is_due(states[feed.name], now)]
+    summary = PollSummary(due=len(due), run_id=archive.start_run(format_recorded(now)))
+    failures: list[tuple[FeedState, TrackerError]] = []
+    ingestor = Ingestor(archive, config.deals)
+    for feed, outcome in _fetch(config, due, states):
+        state = states[feed.name]
+        if isinstance(outcome, TrackerError):
+            failures.append((state, outcome))
+        else:
+            _ingest(ingestor, feed, state, outcome, summary, failures)
+        if progress:
+            progress(feed.name)
+    _record_failures(archive, failures, summary, now)
+    archive.finish_run(summary.run_id, finished_at=format_recorded(utc_now()),
+                       counts=summary.counts(), errors=summary.errors)
+    return summary
+
+
+def ingest_locations(config: Config, archive: Archive, locations: Sequence[str], *,
+                     progress: Progress | None = None) -> PollSummary:
+    """Fetch and ingest files or URLs now; a configured feed's URL keeps its name."""
+    from tracker.fetch import FetchJob, fetch_many
+
+    names = {feed.url: feed for feed in config.feeds}
+    summary = PollSummary(due=len(locations), run_id=archive.start_run(format_recorded(
+        utc_now())))
+    ingestor = Ingestor(archive, config.deals)
+    jobs = [FetchJob(key=location, url=location) for location in dict.fromkeys(locations)]
+    for job, outcome in fetch_many(jobs, connect_timeout=config.connect_timeout,
+                                   read_timeout=config.read_timeout,
+                                   max_bytes=config.max_feed_bytes):
+        feed = names.get(job.url) or Feed(name=job.url, url=job.url)
+        try:
+            if isinstance(outcome, TrackerError):
+                raise outcome
+            counts = ingestor.ingest_bytes(outcome.content or b"", feed=feed.name,
+                                           fetched_at=utc_now(), language=feed.language,
+                                           content_type=outcome.content_type, source=job.url)
+            _count(summary, counts, feed.name)
+        except TrackerError as error:
+            summary.failed += 1
+            summary.errors.append(str(error))
+        if progress:
+            progress(job.url)
+    archive.finish_run(summary.run_id, finished_at=format_recorded(utc_now()),
+                       counts=summary.counts(), errors=summary.errors)
+    return summary
+
+
+def _is_due(state: FeedState, now: datetime) -> bool:
+    return state.next_poll_at is None or parse_instant(state.next_poll_at) <= now
+
+
+def _fetch(config: Config, due: Sequence[Feed], states: dict[str, FeedState]):  # type: ignore[no-untyped-def]
+    from tracker.fetch import FetchJob, fetch_many
+
+    by_name = {feed.name: feed for feed in due}
+    jobs = [FetchJob(key=f.name, url=states[f.name].fetch_url, etag=states[f.name].etag,
+                     last_modified=states[f.name].last_modified) for f in due]
+    outcomes = fetch_many(jobs, connect_timeout=config.connect_timeout,
+                          read_timeout=config.read_timeout, max_bytes=config.max_feed_bytes)
+    for job, outcome in outcomes:
+        yield by_name[job.key], outcome
+
+
+def _ingest(ingestor: Ingestor, feed: Feed, state: FeedState, result, summary: PollSummary,  # type: ignore[no-untyped-def]
+            failures: list[tuple[FeedState, TrackerError]]) -> None:
+    now = utc_now()
+    if result.not_modified:
+        summary.not_modified += 1
+    else:
+        try:
+            counts = ingestor.ingest_bytes(result.content or b"", feed=feed.name, fetched_at=now,
+                                           language=feed.language,
+                                           content_type=result.content_type, source=result.url)
+        except FeedError as error:
+            failures.append((state, error))
+            return
+        _count(summary, counts, feed.name)
+    new_url = result.permanent_url or state.fetch_url
+    if new_url != state.fetch_url:
+        summary.warnings.append(f"{feed.name}: moved permanently to {new_url}")
+    ingestor.archive.save_feed(replace(
+        state, fetch_url=new_url, etag=result.etag, last_modified=result.last_modified,
+        error_count=0, last_error=None, next_poll_at=None, disabled_reason=None,
+        last_polled_at=format_recorded(now), last_success_at=format_recorded(now)))
+
+
+def _count(summary: PollSummary, counts: IngestCounts, feed: str) -> None:
+    summary.fetched += 1
+    summary.new_articles += counts.new_articles
+    summary.new_versions += counts.new_versions
+    summary.new_events += counts.new_events
+    if counts.warning:
+        summary.warnings.append(f"{feed}: malformed feed, kept {counts.entries} entries:"
+                                f" {counts.warning}")
+
+
+def _record_failures(archive: Archive, failures: list[tuple[FeedState, TrackerError]],
+                     summary: PollSummary, now: datetime) -> None:
+    connection_failures = sum(1 for _, e in failures if _unreachable(e))
+    summary.network_down = (summary.due >= 2 and summary.fetched + summary.not_modified == 0
+                            and connection_failures >= NETWORK_DOWN_SHARE * summary.due)
+    summary.failed = len(failures)
+    with archive.store.transaction():
+        for state, error in failures:
+            summary.errors.append(f"{state.name}: {error}")
+            log.warning("%s: %s", state.name, error)
+            archive.save_feed(_failed_state(state, error, now, summary.network_down))
+
+
+def _unreachable(error: TrackerError) -> bool:
+    # offline, connects are refused or time out; a read timeout is the server's doing
+    return getattr(error, "kind", "") in ("connection", "timeout")
+
+
+def _failed_state(state: FeedState, error: TrackerError, now: datetime,
+                  network_down: bool) -> FeedState:
+    stamp = format_recorded(now)
+    kind = getattr(error, "kind", "feed")
+    if network_down and _unreachable(error):
+        # our own network is down: remember the error, but do not count it or back off
+        return replace(state, last_error=str(error), last_error_at=stamp, last_polled_at=stamp)
+    failures = state.error_count + 1
+    if kind == "gone":
+        wait, disabled = GONE_RETRY.total_seconds(), f"410 Gone since {stamp[:10]}"
+    else:
+        wait, disabled = backoff_delay(failures), None
+        wait = max(wait, getattr(error, "retry_after", None) or 0.0)
+    return replace(state, error_count=failures, last_error=str(error), last_error_at=stamp,
+                   last_polled_at=stamp, disabled_reason=disabled,
+                   next_poll_at=format_recorded(now + timedelta(seconds=wait)))
