@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 from tracker.text import clean_text, guess_language, html_to_text
 
@@ -44,12 +45,14 @@ class Article:
 
 
 def articles_from_entries(entries: Iterable[Mapping[str, Any]], *, feed: str,
-                          fetched_at: datetime, language: str | None = None) -> list[Article]:
+                          fetched_at: datetime, language: str | None = None,
+                          base_url: str | None = None) -> list[Article]:
     """Normalise feedparser entries of one fetch into articles with stable keys."""
     entries = list(entries)
     keys = entry_keys(entries)
     return [
-        _article(entry, key=key, feed=feed, fetched_at=fetched_at, language=language)
+        _article(entry, key=key, feed=feed, fetched_at=fetched_at, language=language,
+                 base_url=base_url)
         for entry, key in zip(entries, keys, strict=True)
     ]
 
@@ -84,15 +87,14 @@ def _hash_key(entry: Mapping[str, Any]) -> str:
 
 
 def _article(entry: Mapping[str, Any], *, key: str, feed: str, fetched_at: datetime,
-             language: str | None) -> Article:
+             language: str | None, base_url: str | None) -> Article:
     title = html_to_text(_text_field(entry.get("title")))[:MAX_TITLE_CHARS]
     text = html_to_text(_entry_body(entry)[: MAX_TEXT_CHARS * 2])[:MAX_TEXT_CHARS]
     published = _published(entry, fetched_at)
-    link = _text_field(entry.get("link")) or None
     return Article(
         feed=feed,
         key=key[:2000],
-        link=link if link and link.startswith(("http://", "https://")) else None,
+        link=_web_link(_text_field(entry.get("link")), base_url),
         title=title,
         text=text,
         published=published or fetched_at,
@@ -129,6 +131,13 @@ def _language(entry: Mapping[str, Any], hint: str | None, text: str) -> str | No
     if declared in ("fr", "en"):
         return declared
     return hint or guess_language(text)
+
+
+def _web_link(link: str, base_url: str | None) -> str | None:
+    """An absolute http(s) link, resolved against the feed's URL; None for anything else."""
+    if link and not link.startswith(("http://", "https://")) and base_url:
+        link = urljoin(base_url, link)
+    return link if link.startswith(("http://", "https://")) else None
 
 
 def _raw(entry: Mapping[str, Any], name: str) -> Any:
