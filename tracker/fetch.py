@@ -31,6 +31,7 @@ import httpx
 from tracker import __version__
 from tracker.backoff import MAX_DELAY, backoff_delay
 from tracker.errors import TrackerError
+from tracker.tls import lazy_client_context
 
 __all__ = [
     "USER_AGENT", "FetchError", "FetchJob", "FetchResult", "backoff_delay", "fetch_feed",
@@ -99,6 +100,7 @@ def make_client(*, connect_timeout: float, read_timeout: float,
         limits=httpx.Limits(max_connections=max_connections,
                             max_keepalive_connections=max_connections),
         follow_redirects=False,
+        verify=lazy_client_context(),
     )
 
 

@@ -78,7 +78,17 @@ class Ingestor:
     def __init__(self, archive: Archive, deals: Sequence[Deal]) -> None:
         self.archive = archive
         self.store = archive.store
-        self.extractor = _extractor(deals)
+        self.deals = deals
+        self._extractor: Any = None
+
+    @property
+    def extractor(self) -> Any:
+        """The extractor, built on first use: a poll of unchanged feeds never needs it."""
+        if self._extractor is None and self.deals:
+            from tracker.extract import Extractor
+
+            self._extractor = Extractor(self.deals)
+        return self._extractor
 
     def ingest_bytes(self, content: bytes, *, feed: str, fetched_at: datetime,
                      language: str | None = None, content_type: str | None = None,
@@ -123,11 +133,3 @@ class Ingestor:
             counts.new_versions += previous is not None
         counts.new_events += len(appended)
         known[article.key] = (article.content_hash, version)
-
-
-def _extractor(deals: Sequence[Deal]) -> Any:
-    if not deals:
-        return None
-    from tracker.extract import Extractor
-
-    return Extractor(deals)
