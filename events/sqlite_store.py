@@ -259,6 +259,16 @@ class SQLiteEventStore(EventStore):
             raise UnknownEvent(f"{problem} with an id starting {id_or_prefix!r}")
         return StoredEvent(*rows[0])
 
+    def verify(self) -> list[str]:
+        """Problems with the file itself: SQLite integrity and the append-only triggers."""
+        problems = [f"integrity: {row[0]}" for row in self.conn.execute("PRAGMA integrity_check")
+                    if row[0] != "ok"]
+        names = {row[0] for row in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")}
+        problems += [f"append-only trigger {name} is missing" for name in
+                     ("events_no_update", "events_no_delete") if name not in names]
+        return problems
+
     def last_seq(self) -> int:
         row = self.conn.execute("SELECT max(seq) FROM events").fetchone()
         return int(row[0] or 0)

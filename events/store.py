@@ -108,6 +108,10 @@ class EventStore(ABC):
         """Return the event with this id or unique id prefix; raise UnknownEvent."""
 
     @abstractmethod
+    def verify(self) -> list[str]:
+        """Problems the backend itself can see (corruption, missing guards); [] when sound."""
+
+    @abstractmethod
     def last_seq(self) -> int:
         """Return the highest `seq` stored, 0 when the log is empty."""
 
