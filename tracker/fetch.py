@@ -14,6 +14,7 @@ import mimetypes
 import queue
 import re
 import threading
+import time
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -116,7 +117,8 @@ def fetch_feed(url: str, *, etag: str | None = None, last_modified: str | None =
         return _read_file(url, etag=etag)
     _check_http_url(url, scheme)
     request = _Request(url, _validator(etag), _validator(last_modified),
-                       _timeout(connect_timeout, read_timeout), max_bytes)
+                       _timeout(connect_timeout, read_timeout), max_bytes,
+                       deadline=time.monotonic() + total_seconds(connect_timeout, read_timeout))
     try:
         if client is not None:
             return request.run(client)
@@ -140,6 +142,11 @@ def _check_http_url(url: str, scheme: str) -> None:
         raise FetchError(url, "url", f"invalid URL: {error}") from None
     if not parts.hostname:
         raise FetchError(url, "url", "invalid URL: no host name")
+
+
+def total_seconds(connect_timeout: float, read_timeout: float) -> float:
+    """The most one fetch may take in all, however slowly the bytes keep coming."""
+    return connect_timeout + 4 * read_timeout
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -199,6 +206,7 @@ class _Request:
     last_modified: str | None
     timeout: httpx.Timeout
     max_bytes: int
+    deadline: float
 
     def run(self, client: httpx.Client) -> FetchResult:
         hops: list[tuple[int, str]] = []
@@ -286,6 +294,10 @@ class _Request:
             body += inflate(chunk, self.max_bytes - len(body) + 1)
             if len(body) > self.max_bytes or wire > self.max_bytes:
                 raise self._too_large()
+            if time.monotonic() > self.deadline:
+                # a server dripping a byte now and then never trips the read timeout
+                raise FetchError(self.url, "timeout", "response still arriving after"
+                                 f" {len(body)} bytes: gave up at the overall time limit")
         body += inflate.flush()
         if len(body) > self.max_bytes:
             raise self._too_large()
