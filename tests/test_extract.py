@@ -1,0 +1,222 @@
+"""Extraction: matching articles to deals, stages, deadlines and statements."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from events.model import DeadlineSet, NegotiationReported, StatementMade
+from tracker.articles import Article
+from tracker.config import Deal
+from tracker.extract import Extractor
+
+ROOT = Path(__file__).resolve().parents[1]
+TIKTOK = Deal(id="microsoft-tiktok", title="Microsoft / TikTok", acquirer="Microsoft",
+              target="TikTok", seller="ByteDance")
+ORACLE = Deal(id="oracle-tiktok", title="Oracle / TikTok", acquirer="Oracle", target="TikTok",
+              seller="ByteDance")
+ACTIVISION = Deal(id="microsoft-activision", title="Microsoft / Activision",
+                  acquirer="Microsoft", target="Activision Blizzard", aliases=("Activision",))
+ARM = Deal(id="nvidia-arm", title="Nvidia / Arm", acquirer="Nvidia", target="Arm",
+           seller="SoftBank")
+SOCIETE = Deal(id="bnp-societe", title="BNP / Société Générale", acquirer="BNP Paribas",
+               target="Société Générale")
+
+
+def article(text: str, *, published: str = "2020-08-02T10:00:00+00:00", title: str = "",
+            language: str | None = None) -> Article:
+    """An article as the feed layer would hand it over."""
+    return Article(feed="news", key="k1", link="https://example.org/a", title=title, text=text,
+                   published=datetime.fromisoformat(published), language=language)
+
+
+def extract(text: str, *deals: Deal, **fields: str) -> list:
+    """Events read from `text` for `deals` (the TikTok deal by default)."""
+    return Extractor(deals or (TIKTOK,)).extract(article(text, **fields))
+
+
+def stages(events: list) -> set[tuple[str, str]]:
+    return {(e.deal_id, e.stage) for e in events if isinstance(e, NegotiationReported)}
+
+
+def dues(events: list) -> set[tuple[str, str | None]]:
+    return {(e.due, e.replaces) for e in events if isinstance(e, DeadlineSet)}
+
+
+def speakers(events: list) -> set[tuple[str, str | None]]:
+    return {(e.speaker, e.organization) for e in events if isinstance(e, StatementMade)}
+
+
+def test_importing_extract_does_not_load_dateparser() -> None:
+    code = "import sys, tracker.extract; print('dateparser' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_events_carry_the_article_source_and_evidence() -> None:
+    events = extract("Microsoft confirmed it is in talks to buy TikTok's US arm. More later.")
+    assert len(events) == 1
+    event = events[0]
+    assert (event.deal_id, event.stage) == ("microsoft-tiktok", "negotiating")
+    assert event.occurred_at == datetime(2020, 8, 2, 10, tzinfo=UTC)
+    assert (event.source_url, event.source_feed) == ("https://example.org/a", "news")
+    assert event.evidence == "Microsoft confirmed it is in talks to buy TikTok's US arm."
+
+
+@pytest.mark.parametrize("text", [
+    "Microsoft is negotiating to buy TIKTOK's American business.",
+    "Microsoft négocie le rachat des activités américaines de Tiktok.",
+    "Microsoft négocie le rachat des activités américaines de TikTok’s rival... de TikTok.",
+])
+def test_target_names_match_in_any_case_and_with_possessives(text: str) -> None:
+    assert stages(extract(text)) == {("microsoft-tiktok", "negotiating")}
+
+
+def test_names_match_with_or_without_accents() -> None:
+    text = "BNP Paribas a confirmé des négociations pour racheter la Societe Generale."
+    assert stages(extract(text, SOCIETE)) == {("bnp-societe", "negotiating")}
+
+
+def test_names_need_word_boundaries() -> None:
+    assert extract("Microsoft is negotiating with TikTokers and ByteDancers.") == []
+
+
+def test_short_names_that_are_common_words_count_only_as_written() -> None:
+    assert extract("Nvidia talks with a player who broke his arm in a deal.", ARM) == []
+    events = extract("Nvidia has agreed to buy Arm from SoftBank for $40bn.", ARM)
+    assert stages(events) == {("nvidia-arm", "agreed")}
+
+
+def test_rival_bidders_are_told_apart_by_the_buyer_named() -> None:
+    text = "Oracle is in talks with ByteDance to buy TikTok's US operations."
+    assert stages(extract(text, TIKTOK, ORACLE)) == {("oracle-tiktok", "negotiating")}
+
+
+def test_a_shared_target_without_a_buyer_yields_nothing() -> None:
+    text = "ByteDance confirmed it is in talks to sell TikTok's US operations."
+    assert extract(text, TIKTOK, ORACLE) == []
+
+
+def test_a_shared_buyer_is_settled_by_the_target_named() -> None:
+    text = "Microsoft has agreed to acquire Activision Blizzard for $68.7bn."
+    assert stages(extract(text, TIKTOK, ACTIVISION)) == {("microsoft-activision", "agreed")}
+
+
+def test_a_company_named_in_passing_yields_nothing() -> None:
+    text = ("Microsoft, which bought LinkedIn for $26.2bn in 2016, reported higher profits. "
+            "TikTok launched a new music feature on Tuesday.")
+    assert extract(text) == []
+
+
+@pytest.mark.parametrize(("text", "stage"), [
+    ("Microsoft is reportedly in talks to buy TikTok's US arm.", "rumored"),
+    ("Selon des sources proches du dossier, Microsoft serait en discussions avec TikTok.",
+     "rumored"),
+    ("Microsoft a confirmé négocier le rachat de TikTok.", "negotiating"),
+    ("Microsoft made a $30bn offer for TikTok's US business.", "negotiating"),
+    ("Microsoft and ByteDance signed a definitive agreement for TikTok.", "agreed"),
+    ("Microsoft a signé un accord pour racheter TikTok.", "agreed"),
+    ("The US government opened an investigation into Microsoft's purchase of TikTok.",
+     "under_review"),
+    ("La Commission européenne a ouvert une enquête approfondie sur le rachat de TikTok.",
+     "under_review"),
+    ("Regulators cleared Microsoft's acquisition of TikTok on Monday.", "approved"),
+    ("Bruxelles a donné son feu vert au rachat de TikTok par Microsoft.", "approved"),
+    ("The FTC sued to block Microsoft's takeover of TikTok.", "blocked"),
+    ("Le régulateur a bloqué le rachat de TikTok par Microsoft.", "blocked"),
+    ("Microsoft completed its acquisition of TikTok's US business.", "completed"),
+    ("Microsoft a finalisé le rachat de TikTok.", "completed"),
+    ("ByteDance rejected Microsoft's offer for TikTok.", "abandoned"),
+    ("Microsoft a renoncé à racheter TikTok.", "abandoned"),
+    ("A judge denied the FTC's request to block Microsoft's purchase of TikTok.", "approved"),
+])
+def test_stages_are_read_from_what_the_sentence_says(text: str, stage: str) -> None:
+    assert stages(extract(text)) == {("microsoft-tiktok", stage)}
+
+
+@pytest.mark.parametrize("text", [
+    "Microsoft denied it was in talks to buy TikTok.",
+    "Microsoft n'a pas confirmé de négociations avec TikTok.",
+    "Will Microsoft buy TikTok's US business?",
+    "Regulators could block Microsoft's acquisition of TikTok.",
+    "Si la transaction se faisait, Microsoft pourrait racheter TikTok.",
+    "Microsoft expects to complete the acquisition of TikTok by December.",
+    "The deal for TikTok still needs approval from US regulators, Microsoft said.",
+])
+def test_denials_questions_and_hypotheses_give_no_stage(text: str) -> None:
+    assert stages(extract(text)) == set()
+
+
+def test_background_dated_before_the_article_gives_no_stage() -> None:
+    text = "In 2019, Microsoft agreed to buy TikTok's rival. It is now negotiating with TikTok."
+    assert stages(extract(text)) == {("microsoft-tiktok", "negotiating")}
+
+
+def test_absolute_deadlines_in_french_and_english_infer_the_year() -> None:
+    text = ("Microsoft négocie le rachat de TikTok. La décision devrait être rendue "
+            "d'ici le 15 septembre au plus tard. It must decide no later than Oct. 18, 2020.")
+    assert dues(extract(text)) == {("2020-09-15", None), ("2020-10-18", None)}
+
+
+def test_a_date_without_year_early_next_year_is_read_as_next_year() -> None:
+    text = "Microsoft is negotiating with TikTok and must decide by January 10."
+    assert dues(extract(text, published="2020-12-20T10:00:00+00:00")) == {("2021-01-10", None)}
+
+
+def test_relative_periods_count_from_the_article_date() -> None:
+    text = ("Microsoft is in talks to buy TikTok. The government gave ByteDance 45 days to "
+            "sell. Le régulateur se prononcera dans un délai de 90 jours sur le rachat.")
+    assert dues(extract(text)) == {("2020-09-16", None), ("2020-10-31", None)}
+
+
+def test_an_extension_records_the_date_it_replaces() -> None:
+    text = ("Microsoft and TikTok extended the deadline of their merger agreement from "
+            "July 18 to October 18.")
+    events = extract(text, published="2020-07-17T10:00:00+00:00")
+    assert dues(events) == {("2020-10-18", "2020-07-18")}
+
+
+def test_past_dates_are_not_deadlines() -> None:
+    text = ("Microsoft, in talks to buy TikTok, had to decide by July 15, 2020. "
+            "The deal was announced on July 20.")
+    assert dues(extract(text)) == set()
+
+
+def test_quotes_are_attributed_after_or_before_with_organizations() -> None:
+    text = ("Microsoft confirmed talks to buy TikTok. "
+            "“We are excited about the deal,” said Brad Smith, president of Microsoft. "
+            "Vanessa Pappas a déclaré : « Nous sommes ici pour rester ». "
+            "\"This is good for users,\" the company said.")
+    assert speakers(extract(text)) == {("Brad Smith", "Microsoft"), ("Vanessa Pappas", None),
+                                       ("Microsoft", None)}
+
+
+def test_the_organisation_can_come_from_the_paragraph() -> None:
+    text = ("Microsoft confirmed talks to buy TikTok.\n\nTikTok, for its part, wanted to "
+            "reassure. \"We are here to stay,\" said Vanessa Pappas, head of the US business.")
+    assert speakers(extract(text)) == {("Vanessa Pappas", "TikTok")}
+
+
+def test_quotes_without_a_speaker_or_too_short_are_skipped() -> None:
+    text = ("Microsoft confirmed talks to buy TikTok for « national security » reasons. "
+            "“We will see what happens next week.”")
+    assert speakers(extract(text)) == set()
+
+
+def test_statement_language_follows_the_quote() -> None:
+    text = ("Microsoft confirmed talks to buy TikTok. « Nous sommes ici pour rester », "
+            "a déclaré Vanessa Pappas.")
+    (statement,) = [e for e in extract(text) if isinstance(e, StatementMade)]
+    assert statement.language == "fr"
+
+
+def test_extraction_is_deterministic() -> None:
+    text = ("Microsoft confirmed talks to buy TikTok by September 15. "
+            "“We are excited,” said Brad Smith.")
+    first, second = extract(text), extract(text)
+    assert [e.event_id for e in first] == [e.event_id for e in second]

@@ -1,0 +1,256 @@
+"""The extractor: an article and the configured deals in, validated events out."""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from events.errors import InvalidEvent
+from events.model import DeadlineSet, Event, NegotiationReported, StatementMade
+from tracker.articles import Article
+from tracker.config import Deal
+from tracker.extract.dates import has_past_marker
+from tracker.extract.deadlines import find_deadlines
+from tracker.extract.matching import (
+    DealIndex,
+    Mention,
+    article_deals,
+    sentence_deals,
+    settle_rivals,
+)
+from tracker.extract.sentences import Span, paragraphs, sentences
+from tracker.extract.stages import classify
+from tracker.extract.statements import (
+    Speaker,
+    person_opening,
+    quotes,
+    speaker_after,
+    speaker_before,
+)
+from tracker.extract.text import clean, fold, guess_language
+from tracker.extract.vocabulary import (
+    ANAPHORA_RE,
+    AUTHORITIES_RE,
+    DEAL_WORDS_RE,
+    DECISION_RE,
+)
+
+log = logging.getLogger(__name__)
+@dataclass(slots=True)
+class _Sentence:
+    """One sentence of the article and what the first pass learnt about it."""
+
+    span: Span
+    text: str
+    folded: str
+    deals: set[int]
+    named: bool
+    stages: list[tuple[str, set[int]]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Reading:
+    """The state of reading one article."""
+
+    article: Article
+    text: str
+    folded: str
+    language: str
+    mentions: list[Mention]
+    deals: set[int]
+    sentences: list[_Sentence] = field(default_factory=list)
+    topical: set[int] = field(default_factory=set)
+    events: dict[tuple[object, ...], Event] = field(default_factory=dict)
+    last_speaker: Speaker | None = None
+
+
+class Extractor:
+    """Reads articles for the events of the configured deals; build once, use often."""
+
+    def __init__(self, deals: Sequence[Deal]) -> None:
+        self.deals = list(deals)
+        self._index = DealIndex(self.deals)
+
+    def extract(self, article: Article) -> list[Event]:
+        """The events `article` supports, in text order; never raises on odd text."""
+        try:
+            reading = self._read(article)
+        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as error:
+            # A feed must never stop ingestion; a miss on one article is logged instead.
+            log.warning("extraction failed on %s: %s", getattr(article, "link", None), error)
+            return []
+        return list(reading.events.values()) if reading else []
+
+    def _read(self, article: Article) -> _Reading | None:
+        if not isinstance(article.published, datetime) or article.published.tzinfo is None:
+            return None
+        text = clean(f"{article.title or ''}\n\n{article.text or ''}")
+        folded = fold(text)
+        mentions = self._index.mentions(text, folded)
+        deals = article_deals(self._index, mentions) if mentions else set()
+        if not deals:
+            return None
+        language = article.language if article.language in ("fr", "en") else None
+        reading = _Reading(article, text, folded, language or guess_language(folded), mentions,
+                           deals)
+        self._first_pass(reading)
+        self._stages(reading)
+        self._deadlines(reading)
+        self._statements(reading)
+        return reading
+
+    def _first_pass(self, r: _Reading) -> None:
+        """Split into sentences, tie each to deals, read its stage, find topical deals."""
+        starts = [m.start for m in r.mentions]
+        current: set[int] = set(r.deals) if len(r.deals) == 1 else set()
+        for span in sentences(r.text):
+            here = r.mentions[bisect.bisect_left(starts, span.start):
+                              bisect.bisect_left(starts, span.end)]
+            folded = r.folded[span.start:span.end]
+            named = sentence_deals(self._index, here, r.deals) if here else set()
+            named = settle_rivals(self._index, named, here)
+            current = named or current
+            sentence = _Sentence(span, r.text[span.start:span.end], folded, set(current),
+                                 bool(named))
+            if here or ANAPHORA_RE.search(folded):
+                self._read_stage(r, sentence, here)
+            for _, deals in sentence.stages:
+                r.topical |= deals
+            dealing = (DEAL_WORDS_RE.search(folded) or AUTHORITIES_RE.search(folded)
+                       or DECISION_RE.search(folded))
+            if not sentence.stages and named and dealing and self._both_sides(here, named):
+                r.topical |= named
+            r.sentences.append(sentence)
+
+    def _read_stage(self, r: _Reading, sentence: _Sentence, here: Sequence[Mention]) -> None:
+        """Classify the sentence; with rival bidders named, each clause keeps its bidder."""
+        readings = classify(sentence.folded, lambda c: has_past_marker(c, r.article.published))
+        named = sentence_deals(self._index, here, r.deals)
+        for reading in readings:
+            deals = sentence.deals
+            if len(named) > 1:
+                start = sentence.span.start
+                clause = (start + reading.start, start + reading.end)
+                deals = settle_rivals(self._index, named, here, clause) or deals
+            sentence.stages.append((reading.stage, set(deals)))
+
+    def _both_sides(self, here: Sequence[Mention], named: set[int]) -> bool:
+        """Whether a sentence names the target side and the buyer or seller of a deal."""
+        roles = {(n, role) for m in here for n, role in self._index.roles(m.key) if n in named}
+        return any((n, "target") in roles and {(n, "acquirer"), (n, "seller")} & roles
+                   for n in named)
+
+    def _stages(self, r: _Reading) -> None:
+        for sentence in r.sentences:
+            for stage, deals in sentence.stages:
+                for number in sorted(deals):
+                    self._add(r, NegotiationReported, number, sentence.text, stage=stage)
+
+    def _deadlines(self, r: _Reading) -> None:
+        for sentence in r.sentences:
+            deals = sentence.deals & r.topical
+            folded = sentence.folded
+            if not deals or not (DEAL_WORDS_RE.search(folded) or AUTHORITIES_RE.search(folded)
+                                 or DECISION_RE.search(folded)):
+                continue
+            for draft in find_deadlines(sentence.text, folded, published=r.article.published,
+                                        language=r.language):
+                replaces = draft.replaces.isoformat() if draft.replaces else None
+                for number in sorted(deals):
+                    self._add(r, DeadlineSet, number, sentence.text, due=draft.due.isoformat(),
+                              label=draft.label, replaces=replaces)
+
+    def _statements(self, r: _Reading) -> None:
+        if not r.topical:
+            return
+        starts = [s.span.start for s in r.sentences]
+        for p_start, p_end in paragraphs(r.text):
+            for q_start, q_end, quote in quotes(r.text[p_start:p_end]):
+                q_start, q_end = q_start + p_start, q_end + p_start
+                index = bisect.bisect_right(starts, q_start) - 1
+                if index < 0:
+                    continue
+                sentence = r.sentences[index]
+                deals = sentence.deals & r.topical
+                speaker = self._speaker(r, sentence.span.start, q_start, q_end, p_start)
+                if not deals or speaker is None:
+                    continue
+                evidence = r.text[sentence.span.start:max(sentence.span.end, q_end)]
+                language = guess_language(fold(quote), default=r.language)
+                for number in sorted(deals):
+                    self._add(r, StatementMade, number, evidence, speaker=speaker.name,
+                              organization=speaker.organization, quote=quote, language=language)
+
+    def _speaker(self, r: _Reading, sentence_start: int, q_start: int, q_end: int,
+                 p_start: int) -> Speaker | None:
+        """Who said the quotation at [q_start, q_end), with names and pronouns resolved."""
+        clause_start = max(sentence_start, p_start)
+        clause = r.folded[clause_start:q_start]
+        found = speaker_before(r.text, r.folded, clause_start, q_start)
+        if found is None and (not clause.strip() or clause.rstrip()[-1:] in ":-\u2014"):
+            found = speaker_after(r.text, r.folded, q_end)
+        if found is None:
+            return None
+        if found.kind == "pronoun":
+            found = self._previous_person(r, sentence_start, p_start) or r.last_speaker
+            r.last_speaker = found
+            return found
+        if found.kind == "generic":
+            party = self._party_before(r, q_start, p_start - 600)
+            found = Speaker(party) if party else None
+        elif found.kind == "name" and found.organization is None:
+            key = " ".join(fold(found.name).replace("-", " ").split())
+            if not self._index.roles(key) and len(found.name.split()) >= 2:
+                found = Speaker(found.name, self._previous_subject(r, sentence_start, p_start))
+        r.last_speaker = found or r.last_speaker
+        return found
+
+    def _previous_person(self, r: _Reading, sentence_start: int, p_start: int) -> Speaker | None:
+        """The person opening this sentence's predecessor: what "he said" points back to."""
+        starts = [s.span.start for s in r.sentences]
+        index = bisect.bisect_left(starts, sentence_start) - 1
+        if index < 0 or r.sentences[index].span.start < p_start:
+            return None
+        span = r.sentences[index].span
+        return person_opening(r.text, span.start, span.end)
+
+    def _previous_subject(self, r: _Reading, sentence_start: int, p_start: int) -> str | None:
+        """The party that opens the previous sentence of the paragraph ("TikTok, for its part")."""
+        starts = [s.span.start for s in r.sentences]
+        index = bisect.bisect_left(starts, sentence_start) - 1
+        if index < 0 or r.sentences[index].span.start < p_start:
+            return None
+        previous = r.sentences[index].span
+        lead = len(r.text[previous.start:previous.end]) - len(
+            r.text[previous.start:previous.end].lstrip())
+        for mention in r.mentions:
+            if mention.start == previous.start + lead:
+                return mention.written.replace("\u2019", "'").removesuffix("'s")
+        return None
+
+    def _party_before(self, r: _Reading, position: int, floor: int) -> str | None:
+        """The party name written last before `position` (not before `floor`)."""
+        for mention in reversed(r.mentions):
+            if floor <= mention.start < position:
+                return mention.written.replace("\u2019", "'").removesuffix("'s")
+        return None
+
+    def _add(self, r: _Reading, kind: type[Event], number: int, evidence: str,
+             **fields: object) -> None:
+        """Build one event; an event the model refuses is dropped, never raised."""
+        deal = self.deals[number]
+        key_field = {"negotiation": "stage", "deadline": "due"}.get(kind.type)
+        key = (kind.type, deal.id, fields[key_field] if key_field else
+               (fields["speaker"], fields["quote"]))
+        if key in r.events:
+            return
+        article = r.article
+        try:
+            r.events[key] = kind(deal_id=deal.id, occurred_at=article.published,
+                                 source_url=article.link, source_feed=article.feed,
+                                 evidence=" ".join(evidence.split())[:2000], **fields)
+        except (InvalidEvent, TypeError, ValueError) as error:
+            log.debug("dropped an invalid %s for %s: %s", kind.type, deal.id, error)

@@ -1,0 +1,153 @@
+"""Finding configured deals in an article: one compiled scan over every party name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tracker.config import Deal
+from tracker.extract.text import fold
+
+TARGET, ACQUIRER, SELLER = "target", "acquirer", "seller"
+_PERSON_PARTICLES = frozenset({"de", "van", "von", "der", "da", "di", "le", "la", "bin", "al"})
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A party name found in the text: where, which folded name, as written."""
+
+    start: int
+    end: int
+    key: str
+    written: str
+
+
+@dataclass(slots=True)
+class _NameInfo:
+    """Which deals a folded name belongs to, and in which role."""
+
+    roles: list[tuple[int, str]] = field(default_factory=list)
+    #: Short names that are also common words ("Arm") only count as written.
+    exact: str | None = None
+
+
+def _name_pattern(key: str) -> str:
+    """A regex for one folded name: flexible inner spaces, word bounds at word edges."""
+    body = r"[\s-]+".join(re.escape(part) for part in key.split())
+    before = r"(?<![\w])" if key[0].isalnum() else ""
+    after = r"(?![\w])" if key[-1].isalnum() else ""
+    return before + body + after
+
+
+def _acquirer_names(acquirer: str) -> list[str]:
+    """An acquirer's names: the full name, and a person's surname ("Elon Musk" -> "Musk")."""
+    parts = acquirer.split()
+    names = [acquirer]
+    person_like = len(parts) == 2 and all(p[:1].isupper() and p[1:].islower() for p in parts)
+    if person_like and len(parts[1]) >= 4 and parts[0].lower() not in _PERSON_PARTICLES:
+        names.append(parts[1])
+    return names
+
+
+class DealIndex:
+    """Every name of every configured deal, scanned in one pass of one regex."""
+
+    def __init__(self, deals: Sequence[Deal]) -> None:
+        self.deals = list(deals)
+        self.names: dict[str, _NameInfo] = {}
+        for number, deal in enumerate(self.deals):
+            for name in deal.target_names():
+                self._add(name, number, TARGET)
+            for name in _acquirer_names(deal.acquirer):
+                self._add(name, number, ACQUIRER)
+            if deal.seller:
+                self._add(deal.seller, number, SELLER)
+        self.rivals: dict[int, set[int]] = {n: set() for n in range(len(self.deals))}
+        for info in self.names.values():
+            group = {n for n, role in info.roles if role == TARGET}
+            for number in group:
+                self.rivals[number] |= group - {number}
+        keys = sorted(self.names, key=lambda k: (-len(k), k))
+        self.scan = re.compile("|".join(_name_pattern(k) for k in keys)) if keys else None
+
+    def _add(self, name: str, number: int, role: str) -> None:
+        key = " ".join(fold(name).replace("-", " ").split())
+        if not key:
+            return
+        info = self.names.setdefault(key, _NameInfo())
+        if (number, role) not in info.roles:
+            info.roles.append((number, role))
+        if len(key) <= 3 and key.isalpha():
+            info.exact = name.strip()
+
+    def mentions(self, text: str, folded: str) -> list[Mention]:
+        """Every party name in `text` (given with its fold), in order."""
+        if self.scan is None:
+            return []
+        found = []
+        for match in self.scan.finditer(folded):
+            key = " ".join(match.group().replace("-", " ").split())
+            info = self.names.get(key)
+            written = text[match.start():match.end()]
+            if info is None or (info.exact and written not in (info.exact, info.exact.upper())):
+                continue
+            found.append(Mention(match.start(), match.end(), key, written))
+        return found
+
+    def roles(self, key: str) -> list[tuple[int, str]]:
+        """The (deal number, role) pairs a folded name stands for."""
+        info = self.names.get(key)
+        return info.roles if info else []
+
+
+def article_deals(index: DealIndex, mentions: Sequence[Mention]) -> set[int]:
+    """The deals an article concerns: target side named, rivals told apart by the buyer."""
+    seen: dict[int, set[str]] = {}
+    target_keys: dict[str, set[int]] = {}
+    for mention in mentions:
+        for number, role in index.roles(mention.key):
+            seen.setdefault(number, set()).add(role)
+            if role == TARGET:
+                target_keys.setdefault(mention.key, set()).add(number)
+    chosen: set[int] = set()
+    for number, roles in seen.items():
+        if TARGET not in roles:
+            continue
+        rivals = {n for group in target_keys.values() if number in group for n in group}
+        if rivals == {number} or ACQUIRER in roles:
+            chosen.add(number)
+    return chosen
+
+
+def sentence_deals(index: DealIndex, mentions: Sequence[Mention], among: set[int]) -> set[int]:
+    """The deals of `among` that a sentence names without ambiguity."""
+    owners: dict[str, set[int]] = {}
+    for mention in mentions:
+        numbers = {n for n, _ in index.roles(mention.key) if n in among}
+        owners.setdefault(mention.key, set()).update(numbers)
+    named: set[int] = set()
+    for numbers in owners.values():
+        if len(numbers) == 1:
+            named |= numbers
+    return named
+
+
+def settle_rivals(index: DealIndex, named: set[int], mentions: Sequence[Mention],
+                  within: tuple[int, int] | None = None) -> set[int]:
+    """Among rival deals named together, keep the one whose buyer the clause names first."""
+    contested = {n for n in named if index.rivals.get(n, set()) & named}
+    if not contested:
+        return named
+    first: dict[int, int] = {}
+    for mention in mentions:
+        for number, role in index.roles(mention.key):
+            if number in contested and role == ACQUIRER:
+                first.setdefault(number, mention.start)
+    if within is not None:
+        inside = {n: at for n, at in first.items() if within[0] <= at < within[1]}
+        first = inside or first
+    keep = named - contested
+    if first:
+        keep.add(min(first, key=lambda n: (first[n], n)))
+    return keep

@@ -1,0 +1,325 @@
+"""Negotiation stages: what one sentence says about where a deal stands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tracker.extract.vocabulary import AUTHORITIES_RE, DEAL_WORDS_RE
+
+_D = r"(?:deal|merger|acquisition|takeover|buyout|purchase|transaction|tie-up|combination|sale)"
+_DFR = r"(?:rachat|acquisition|fusion|operation|transaction|cession|vente|rapprochement|offre)"
+_OBJ = r"(?:(?:the|its|his|her|their|a|an|this|that)\s+)?(?:[\w$.,'-]+\s+){0,4}?"
+_OBJFR = r"(?:(?:le|la|l'|les|son|sa|leur|cette|ce|cet|un|une)\s*)(?:[\w$.,'-]+\s+){0,4}?"
+
+# Each stage: patterns over a folded clause. Earlier stages in this list win a tie.
+_PATTERNS: dict[str, list[str]] = {
+    "approved_by_court": [
+        r"\b(?:reject|rejected|rejects|denied|denies|deny|refused|refuses|dismissed|dismisses)"
+        r"\s+(?:[\w'-]+\s+){0,4}?(?:request|bid|attempt|motion|injunction|effort|case|bids|suit"
+        r"|lawsuit|challenge)\b",
+        r"\b(?:rejette|rejete|deboute|refuse)\w*\s+(?:[\w'-]+\s+){0,5}?(?:demande|requete"
+        r"|recours|injonction|tentative)\b",
+    ],
+    "abandoned": [
+        r"\bcall(?:s|ed|ing)? off\b", r"\bterminat(?:e|es|ed|ing|ion)\b(?! fee)",
+        r"\babandon(?:s|ed|ing|ment)?\b", r"\bscrap(?:s|ped|ping)?\b",
+        r"\bwalk(?:s|ed|ing)? away\b", r"\bpull(?:s|ed|ing)? out\b", r"\bback(?:s|ed)? out\b",
+        r"\bdrop(?:s|ped|ping)? (?:its|their|the|his|her) (?:\w+ )?(?:bid|offer|plan|pursuit"
+        r"|deal|attempt|acquisition|proposal)", r"\bno longer\b",
+        r"\bend(?:s|ed|ing)? (?:the |their |its )?(?:talks|negotiations|discussions|deal"
+        r"|merger|agreement|pursuit)\b",
+        r"\bcollaps(?:e|ed|es)\b", r"\bf[ae]ll(?:s)? (?:apart|through)\b",
+        r"\b(?:reject|rejected|rejects|rebuff|rebuffed|rebuffs|spurn|spurned|spurns)\s+"
+        r"(?:[\w'$.-]+\s+){0,5}?(?:offer|bid|proposal|approach|deal|overture)",
+        r"\bturn(?:s|ed)? down\b",
+        r"\b(?:will|would|wo|did) ?(?:not|n't) (?:sell|proceed|pursue|go ahead|move forward)\b",
+        r"\brenon(?:ce|cent|cer|ce a|cait)\w*\b", r"\babandonn\w*\b", r"\bjett\w* l'eponge\b",
+        r"\b(?:met|mettent|mis|mettre|mettait) (?:un terme|fin)\b", r"\brompu\w*\b",
+        r"\brupture\b(?! de contrat)", r"\bechec\b", r"\bechou\w*\b", r"\bcapot\w*\b",
+        r"\b(?:rejet|rejett|rejete|refus)\w*\s+(?:[\w'$.-]+\s+){0,5}?(?:offre|proposition"
+        r"|avances|rachat|de vendre|de ceder)\b",
+        r"\bne (?:vendra|cedera|veut|souhaite) (?:pas|plus)\b", r"\bse retir\w*\b",
+        r"\bretir\w* (?:son|sa|leur) (?:offre|proposition)\b", r"\btorpill\w*\b",
+        r"\bn'est plus (?:candidat|interesse)\b",
+    ],
+    "completed": [
+        rf"\b(?:complet(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|finali[sz](?:e|es|ed|ing))\s+(?!of\b){_OBJ}"
+        rf"{_D}\b",
+        rf"\b{_D}s?\b[^.;]{{0,60}}?\b(?:has|have|was|is|were|had)\s+(?:(?:officially|finally"
+        r"|formally|now|been)\s+)*(?:closed|completed|finali[sz]ed)\b",
+        r"\b(?:took|takes|taken|taking) (?:full )?(?:control|ownership|possession)\b",
+        r"\bnow owns\b", r"\bis now (?:part of|owned by)\b",
+        r"\bbecame (?:the )?(?:new )?owner\b",
+        rf"\b(?:finalis|boucl|conclu|achev|parachev|realis)\w*\s+{_OBJFR}{_DFR}\b",
+        rf"\b{_DFR}\b[^.;]{{0,60}}?\b(?:est|a ete|etait|sont|ont ete|avait ete)\s+"
+        r"(?:desormais |officiellement |enfin |definitivement )?"
+        r"(?:finalisee?|bouclee?|effective|conclue?|achevee?|realisee?)\b",
+        r"\bfinalis(?:e|ee|es|ent|ait)\b", r"\b(?:a |ont )?pris le controle\b",
+        r"\bprend le controle\b", r"\best desormais (?:proprietaire|la propriete)\b",
+    ],
+    "blocked": [
+        r"\bblock(?:s|ed|ing)?\b", r"\bprohibit(?:s|ed|ing|ion)?\b",
+        r"\b(?:sued|sues|suing|sue|lawsuit|complaint|moved|moves|seeks|seeking|sought|filed"
+        r"|voted|votes|went to court|goes to court|going to court|acted|acts)\s+"
+        r"(?:[\w'-]+\s+){0,5}?to (?:block|stop|halt|unwind|prevent)\b",
+        r"\b(?:preliminary )?injunction\b", r"\bveto(?:es|ed)?\b", r"\brestraining order\b",
+        r"\bbar(?:s|red|ring)\s+(?:[\w'-]+\s+){0,3}?from\b",
+        r"\border(?:s|ed)?\s+(?:[\w'-]+\s+){0,3}?to (?:unwind|reverse|undo)\b",
+        r"\bchalleng(?:e|es|ed|ing)\s+(?:[\w'-]+\s+){0,3}?(?:deal|merger|acquisition|takeover"
+        r"|purchase)\b",
+        r"\bbloqu\w*\b", r"\binterdi[ts]\w*\b", r"\bs'oppos\w*\b", r"\bveto\b",
+        r"\b(?:attaqu|poursui|assign)\w* (?:en justice|devant)\b", r"\bsaisi\w* la justice\b",
+        r"\bporte plainte\b",
+        r"\bordonn\w*\s+(?:[\w'-]+\s+){0,4}?(?:de ceder|la cession|de revendre|de se separer"
+        r"|de defaire)\b",
+        rf"\bcontest\w*\s+{_OBJFR}{_DFR}\b",
+    ],
+    "approved": [
+        r"\bapprov(?:e|es|ed|ing)\b", r"\bclear(?:s|ed|ing)\b", r"\bclearance\b",
+        r"\bgreen[- ]light(?:s|ed)?\b", r"\bsign(?:s|ed)? off\b",
+        r"\b(?:won|wins|received|receives|secured|secures|obtained|obtains|granted|gets|got)"
+        r"\s+(?:[\w'-]+\s+){0,3}?(?:approval|clearance|blessing|nod)\b",
+        r"\brul(?:ed|es) in favou?r\b", r"\bgave (?:its|their) (?:blessing|approval)\b",
+        r"\bfeu vert\b", r"\bapprouv\w*\b", r"\bautoris(?:e|ee|es|ees|ent|ait|ation)\b",
+        r"\bvalid(?:e|ee|ent|ait|ation)\b", r"\bdonn\w* son (?:accord|aval)\b",
+        r"\b(?:obtenu|obtient|recu|recoit)\s+(?:[\w'-]+\s+){0,3}?(?:aval|feu vert|autorisation"
+        r"|approbation|accord des autorites)\b",
+    ],
+    "under_review": [
+        r"\binvestigat\w*\b", r"\bprob(?:e|es|ed|ing)\b", r"\breview(?:s|ed|ing)?\b",
+        r"\bscrutin\w*\b", r"\binquir(?:y|ies)\b", r"\bexamin(?:e|es|ed|ing|ation)\b",
+        r"\blook(?:s|ing|ed)? into\b", r"\bsecond request\b", r"\bphase (?:2|two|ii)\b",
+        r"\bin-depth\b", r"\brefer(?:s|red|ral)\b", r"\bstatement of objections\b",
+        r"\bobjections\b", r"\bconcerns (?:about|over)\b", r"\bnotif(?:y|ied|ication)\b",
+        r"\benquete\b", r"\bexamen\b", r"\bexamin\w*\b", r"\bse pench\w*\b",
+        r"\bpasse\w* au crible\b", r"\binvestigation\b", r"\bapprofondi\w*\b", r"\bscrut\w*\b",
+        r"\bintervention notice\b", r"\binterven(?:e|es|ed|ing|tion)\b",
+        r"\bprovisional (?:findings|conclusions)\b", r"\bremed(?:y|ies)\b", r"\bconcessions?\b",
+        r"\b(?:could|would|may) (?:harm|hurt|reduce|lessen|stifle) competition\b",
+        r"\b(?:competition|antitrust) concerns\b", r"\bserious doubts\b", r"\bdoutes serieux\b",
+        r"\bconclusions provisoires\b", r"\bremedes\b", r"\bengagements\b",
+        r"\bsous la loupe\b", r"\bgriefs\b", r"\binquietudes?\b", r"\bpreoccupations?\b",
+        r"\b(?:a ete|ont ete|est|sont|ete) saisie?s?\b", r"\bnotifi\w*\b",
+    ],
+    "agreed": [
+        r"\bagree(?:s|d|ing)?\s+(?:[\w,]+\s+){0,3}?to (?:buy|acquire|sell|merge|be acquired"
+        r"|be bought|a deal|terms"
+        r"|combine|purchase|take over|an acquisition)\b",
+        r"\bagreement to (?:buy|acquire|sell|merge|be acquired|purchase|combine)\b",
+        r"\b(?:definitive|binding) agreement\b",
+        r"\b(?:reach|reached|reaches|struck|strikes|strike|sealed|seals|inked|inks)"
+        r" (?:a|an|the) (?:[\w$.,-]+ ){0,3}?(?:deal|agreement)\b",
+        r"\bsign(?:s|ed)? (?:a|an|the) (?:[\w$.,-]+ ){0,3}?(?:deal|agreement|contract)\b",
+        r"\baccept(?:s|ed|ing)? (?:[\w'$.,-]+\s+){0,4}?(?:offer|bid|proposal)\b",
+        r"\bannounc(?:e|es|ed|ing) (?:a |an |its |the |plans to |that it (?:will|would) )?"
+        r"(?:[\w$.,-]+ ){0,3}?(?:deal|agreement|acquisition|merger|buy|acquire|purchase)\b",
+        r"(?<!offer )(?<!offers )(?<!offered )(?<!bid )(?<!bids )(?<!proposal )(?<!plan )"
+        r"(?<!plans )(?<!attempt )(?<!effort )(?<!talks )(?<!seeks )(?<!wants )(?<!hopes )"
+        r"\b(?:will|to) (?:buy|acquire) [^.;]{1,80}? for (?:about |around |roughly |nearly )?"
+        r"(?:\$|us\$|€|£|\d)",
+        r"\baccord definitif\b",
+        r"\b(?:signe|conclu|trouve|scelle|paraphe|noue)\w* un accord\b",
+        r"\bparven\w* a un accord\b", r"\bterrain d'entente\b", r"\bmis d'accord\b",
+        r"\baccept\w* (?:l'offre|la proposition|de (?:vendre|ceder|se vendre|fusionner))\b",
+        r"\bannonc\w* (?:le |l'|son |avoir |qu'il (?:allait|va) |la )?(?:rachat|acquisition"
+        r"|fusion|achat|racheter|acquerir|accord)\b",
+        r"\b(?:va|vont) (?:racheter|acquerir|fusionner|s'offrir)\b",
+        r"\brach[eè]te\w* [^.;]{1,80}? pour (?:environ |pres de )?\d",
+        r"\bs'offre\b", r"\bmet la main sur\b",
+    ],
+    "negotiating": [
+        r"\b(?:in|into|enter|entered|enters) (?:[\w-]+ )?(?:talks|negotiations|discussions)\b",
+        r"\bnegotiat(?:e|es|ed|ing|ions?)\b", r"\btalks (?:with|over|to|about|on)\b",
+        r"\bconfirm(?:s|ed|ing)? (?:[\w'-]+ ){0,3}?(?:talks|interest|discussions|negotiations"
+        r"|it is|that it|that|an offer|a bid|the approach)",
+        r"\b(?:made|makes|make|submitted|submits|launched|launches|tabled|placed|put in)"
+        r" (?:a|an) (?:[\w$.,-]+ ){0,4}?(?:offer|bid|proposal|approach)\b",
+        r"\b(?:hostile|unsolicited|takeover|tender|rival|sweetened|revised|raised|improved)"
+        r" (?:bid|offer)\b",
+        r"\boffer(?:s|ed|ing)? to (?:buy|acquire|purchase|take over)\b",
+        r"\b(?:bid|bids|bidding) (?:for|to buy|to acquire)\b",
+        r"\bpropos(?:e|es|ed|ing) (?:to buy|to acquire|an acquisition|a merger|a deal)\b",
+        r"\b(?:exploring|explores|explore|considering|weighing|pursuing|pursues)"
+        r" (?:a |an )?(?:possible |potential )?(?:deal|sale|acquisition|purchase|bid|offer)\b",
+        r"\bapproach(?:ed|es)? (?:[\w'-]+ ){0,3}?(?:about|over|with an offer)\b",
+        r"\b(?:nearing|near|close to) (?:a |an )?(?:deal|agreement)\b",
+        r"\b(?:resume[sd]?|continue[sd]?|pursue) (?:the |its |their )?(?:talks|discussions"
+        r"|negotiations)\b",
+        r"\bnegoci\w*\b", r"\bpourparlers\b", r"\bdiscussions? (?:avec|pour|en vue|sur)\b",
+        r"\ben (?:\w+ )?discussions?\b", r"\bdiscussions (?:avancees|exclusives)\b",
+        r"\boffre (?:de rachat|d'achat|publique|hostile|non sollicitee|amelioree|d'acquisition)\b",
+        r"\bopa\b", r"\bpropos\w* de (?:racheter|acquerir|reprendre)\b",
+        r"\b(?:lanc|depos|fait|formul|soumis|presente|remis)\w* (?:une|son) (?:\w+ )?offre\b",
+        r"\bcandidat (?:au|a la) (?:rachat|reprise)\b", r"\binteresse par\b",
+    ],
+}
+_STAGE_OF = {"approved_by_court": "approved"}
+_COMPILED = [(name, re.compile("|".join(p))) for name, p in _PATTERNS.items()]
+_RANK_ORDER = {n: i for i, n in enumerate(_PATTERNS)}
+_STAGE_RANK = {"rumored": 0, "negotiating": 1, "agreed": 2, "under_review": 3, "approved": 4,
+               "blocked": 4, "completed": 5, "abandoned": 5}
+# A ruling or a closing is the news; talks, offers and probes in the same sentence are
+# what it acts on ("rejected the offer", "cleared after a probe").
+_DECISIVE = frozenset({"approved", "blocked", "completed", "abandoned"})
+_PRELIMINARY = frozenset({"rumored", "negotiating", "under_review"})
+_NEEDS_AUTHORITY = frozenset({"under_review", "approved", "blocked"})
+_QUESTION = re.compile(r"\?\s*[\"'\u201d\u00bb)]*\s*$")
+_DENIAL = re.compile(
+    r"\b(?:den(?:y|ies|ied|ying)|denial|dementi\w*|dement(?:i|ent|ait|ir)\w*|refut\w*"
+    r"|dismiss\w* (?:\w+ ){0,3}?(?:reports?|rumou?rs?|speculation)|declined to comment"
+    r"|refused to comment|no comment|sans commentaire|pas souhaite commenter"
+    r"|refuse de commenter|not (?:for sale|in talks)|pas a vendre|no (?:talks|plans?)"
+    r"|aucune? (?:discussion|negociation|projet|intention))\b"
+)
+_RUMOR = re.compile(
+    r"\b(?:reportedly|reported(?: that| by)?|according to (?:people|sources|persons|a person"
+    r"|reports?|media|the (?:wall street journal|financial times|new york times|information"
+    r"|times)|bloomberg|reuters|cnbc|axios|[a-z]+ news)|people (?:familiar|close|briefed"
+    r"|with knowledge)|sources? (?:said|say|says|familiar|close)|person familiar|said to be"
+    r"|is said to|are said to|rumou?r\w*|speculat\w*|unconfirmed|reports? (?:say|said"
+    r"|suggest)|(?:media|press) reports?|familiar with the matter|selon (?:des |plusieurs |nos"
+    r" |nos |de )?(?:sources|informations|medias|la presse|le |la |les |l')|d'apres (?:des"
+    r" |plusieurs |nos )?(?:sources|informations|le |la |les )|(?:serai(?:en)?t|aurai(?:en)?t"
+    r"|envisagerai(?:en)?t|pourrai(?:en)?t) |rumeur\w*|proches? du dossier|source proche"
+    r"|sources proches|croit savoir|revele|rapporte)"
+)
+_CONFIRM = re.compile(r"\b(?:confirm\w*|officiel\w*|officially|announc\w*|annonc\w*)\b")
+_NEGATION = re.compile(
+    r"(?:\b(?:not|never|no|nor|without|sans|jamais|ni|pas|plus|failed to|fails to|yet to"
+    r"|refused to|refuse de|unable to|faute de|failing to|fail to)\b|n't\b|\bn'|\bne\b)"
+    r"[^,;]{0,25}$"
+)
+_MODAL = re.compile(
+    r"(?:\b(?:could|might|may|would|should|will|shall|must|expected to|expects to|expect to"
+    r"|set to|poised to|likely to|unlikely to|plans? to|planning to|aims? to|hopes? to|intends? to"
+    r"|seeks? to|seeking to|threaten\w* to|want\w* to|wishes to|ready to|prepared to|preparing to"
+    r"|about to|on track to|pourrai\w*|devrai\w*|pourra|pourront|devra|devront|va|vont|allait"
+    r"|compte|espere|prevoit de|envisage\w* de|menace\w* de|souhaite|veut|vise a|pret a|prete a"
+    r"|en passe de|sur le point de|afin de|awaiting|await|awaits|pending|needs?|requires?"
+    r"|subject to|seeking|attend\w*|en attente d[eu]|soumis\w* a|sous reserve d[eu]|besoin d[eu]"
+    r"|necessite\w*|preparing|prepares|floated|floats|considering|considers|weighing|weighs"
+    r"|mulling|mulls|option of|possibility of|possible|potential|eventuel\w*|pouvoir|threat of"
+    r"|menace d[eu]|risque d[eu]|risk of|pourrait|depends on|depend on|depend de|dependra de"
+    r"|conditional on|contingent on|subordonne\w* a)\s+(?:[\w']+\s+){0,3}"
+    r"|\b(?:to|pour|from|de|d'|in order to|until|jusqu'a)\s*(?:la |le |l')?)$"
+)
+_VOTERS = re.compile(r"\b(?:shareholders|actionnaires|stockholders)\b")
+_CONDITION = re.compile(r"\b(?:if|unless|whether|si|s'il|s'ils|should the|au cas ou|en cas de)\b")
+_SEGMENT = re.compile(r",\s+|;\s*|:\s+|\s+[-\u2014]\s+|\(|\)")
+_RELATIVE = re.compile(r"^(?:which|who|whom|whose|qui|dont|lequel|laquelle|lesquels|ou)\b")
+_IGNORED = re.compile(r"\btermination fees?\b|\bbreak(?:-up)? fees?\b|\bindemnite de rupture\b"
+                      r"|\bfrais de rupture\b|\bclause de rupture\b|\bin talks with regulators\b")
+
+
+def _segments(folded: str) -> list[tuple[int, str]]:
+    """Clauses split at commas and brackets, with their offsets."""
+    parts, start = [], 0
+    for match in _SEGMENT.finditer(folded):
+        parts.append((start, folded[start:match.start()]))
+        start = match.end()
+    parts.append((start, folded[start:]))
+    return parts
+
+
+def _live_segments(folded: str, is_past: Callable[[str], bool]) -> list[tuple[int, str]]:
+    """Clauses that speak of the present: relative clauses and dated background dropped."""
+    live, skip_next = [], False
+    for start, segment in _segments(folded):
+        stripped = segment.strip()
+        if skip_next or not stripped or _RELATIVE.match(stripped):
+            skip_next = False
+            continue
+        if is_past(stripped):
+            # A short dated lead-in ("In January 2022,") dates the clause that follows.
+            skip_next = len(stripped.split()) <= 5
+            continue
+        live.append((start, segment))
+    return live
+
+
+# "after the collapse of", "après l'échec de": a noun after "after" recalls the past.
+_AFTER_NOUN = re.compile(r"(?:\w+\s+)?\b(?:apres|after|following|suite a|depuis|since)\s+"
+                         r"(?:l'|le |la |les |the |its |their |sa |son |ses |this |that )$")
+_JUST_AFTER = re.compile(r"^(?:hours|heures|minutes|shortly|peu|juste|just|moments|soon)\b")
+_INFINITIVE = re.compile(r"\b(?:to|pour|de|d')\s*(?:la |le |l')?$")
+_NEGATED_NEWS = re.compile(r"no longer|will|would|wo|did|ne |n'est")
+_UNMODAL = re.compile(r"\b(?:voted|votes|vote|decided|decides|moved|a decide|ont decide"
+                      r"|a vote|ont vote)\s+(?:to|de)\s+$")
+
+
+def _guarded(clause: str, start: int, stage: str) -> bool:
+    """Whether a trigger at `start` is negated, hypothetical or only intended."""
+    before = clause[max(0, start - 40):start]
+    if stage == "under_review" and _INFINITIVE.search(before):
+        return False  # "asked the CMA to examine": the review is the news
+    if _CONDITION.search(clause[:start]) or _NEGATION.search(before):
+        return True
+    return bool(_MODAL.search(before)) and not _UNMODAL.search(before)
+
+
+def _recalled(clause: str, start: int) -> bool:
+    """Whether the trigger is a noun recalling the past: "after the collapse of the talks"."""
+    after = _AFTER_NOUN.search(clause[max(0, start - 60):start])
+    return bool(after) and not _JUST_AFTER.search(after.group())
+
+
+def _stages_in(clause: str) -> list[str]:
+    """Stage names triggered in one clause, guards applied, in pattern order."""
+    found: list[str] = []
+    for name, pattern in _COMPILED:
+        if name in ("abandoned", "blocked") and "approved_by_court" in found:
+            continue  # "the judge rejected the bid to block" clears the deal
+        for match in pattern.finditer(clause):
+            if _recalled(clause, match.start()):
+                return []  # the whole clause is background
+            if name == "abandoned" and _NEGATED_NEWS.match(match.group()):
+                found.append(name)  # the negation is the news: "no longer in talks"
+                break
+            if not _guarded(clause, match.start(), name):
+                found.append(name)
+                break
+    return [_STAGE_OF.get(name, name) for name in found]
+
+
+@dataclass(frozen=True, slots=True)
+class StageReading:
+    """A stage read from a sentence, with the bounds of the clause that says it."""
+
+    stage: str
+    start: int
+    end: int
+
+
+def classify(folded: str, is_past: Callable[[str], bool]) -> list[StageReading]:
+    """The stages a sentence (folded) reports; none for a denial or a question."""
+    if _QUESTION.search(folded) or len(folded) < 12:
+        return []
+    if not (DEAL_WORDS_RE.search(folded) or AUTHORITIES_RE.search(folded)):
+        return []
+    text = _IGNORED.sub(lambda m: " " * len(m.group()), folded)
+    denied = bool(_DENIAL.search(text))
+    has_authority = bool(AUTHORITIES_RE.search(text) or _VOTERS.search(text))
+    found: list[StageReading] = []
+    for start, clause in _live_segments(text, is_past):
+        for stage in _stages_in(clause):
+            if (stage not in _NEEDS_AUTHORITY or has_authority) and (
+                    not denied or stage == "approved"):
+                found.append(StageReading(stage, start, start + len(clause)))
+    return _distinct(found, text)
+
+
+def _distinct(found: list[StageReading], text: str) -> list[StageReading]:
+    """One reading per stage, the news kept over what it acts on, rumours marked."""
+    stages = {r.stage for r in found}
+    if stages & _DECISIVE:
+        found = [r for r in found if r.stage not in _PRELIMINARY and r.stage != "agreed"]
+    elif "agreed" in stages:
+        found = [r for r in found if r.stage != "negotiating"]
+    rumor = bool(_RUMOR.search(text)) and not _CONFIRM.search(text)
+    readings: dict[str, StageReading] = {}
+    for reading in found:
+        stage = "rumored" if rumor and reading.stage in ("negotiating", "agreed") else reading.stage
+        readings.setdefault(stage, StageReading(stage, reading.start, reading.end))
+    return list(readings.values())
