@@ -404,6 +404,33 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     click.echo(f"Replay any day: tracker --config {config_path} replay --as-of 2020-08-03")
 
 
+@cli.command("run")
+@click.pass_obj
+def run_command(app: App) -> None:
+    """Run in the foreground: poll at once and every poll_every, report at report_at.
+
+    A report missed while stopped is produced once on return. Logs go to stderr, one
+    line per poll and per report (-v for more). SIGTERM or Ctrl-C stops it cleanly.
+    Only one `tracker run` per database: a second one refuses to start.
+
+    Example: tracker --config /etc/tracker/tracker.toml run
+    """
+    import logging
+
+    from tracker.runlock import RunLock
+    from tracker.scheduler import Jobs, serve_until_signalled
+
+    config = app.config
+    if not config.feeds:
+        raise TrackerError(f"no feeds configured in {config.path}: add a [[feeds]] table")
+    app.archive()  # creates the database and its tables now: a bad path fails here
+    if logging.getLogger().getEffectiveLevel() > logging.INFO:
+        # the one line per poll and per report is shown even without -v
+        logging.getLogger("tracker.scheduler").setLevel(logging.INFO)
+    with RunLock(config.database):
+        serve_until_signalled(Jobs(config, open_store=lambda: open_store(config.database)))
+
+
 def main() -> None:
     """Entry point of the `tracker` console script."""
     cli(prog_name="tracker")
