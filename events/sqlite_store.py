@@ -110,7 +110,7 @@ class SQLiteEventStore(EventStore):
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _write(self) -> _WriteTransaction:
-        return _WriteTransaction(self.conn)
+        return _WriteTransaction(self.conn, self.path)
 
     def transaction(self) -> _WriteTransaction:
         return self._write()
@@ -284,8 +284,9 @@ class _WriteTransaction:
     timeout instead of failing with "database is locked" when upgrading a read lock.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
+        self.path = path
         self.nested = False
 
     def __enter__(self) -> sqlite3.Connection:
@@ -293,12 +294,20 @@ class _WriteTransaction:
         self.conn.execute("SAVEPOINT nested" if self.nested else "BEGIN IMMEDIATE")
         return self.conn
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        if exc_type is None:
-            self.conn.execute("RELEASE nested" if self.nested else "COMMIT")
-        elif self.conn.in_transaction:
+    def __exit__(self, exc_type: object, error: BaseException | None, *rest: object) -> None:
+        try:
+            if error is None:
+                self.conn.execute("RELEASE nested" if self.nested else "COMMIT")
+                return
+        except sqlite3.Error as failure:
+            error = failure
+        if self.conn.in_transaction:
             if self.nested:
                 self.conn.execute("ROLLBACK TO nested")
                 self.conn.execute("RELEASE nested")
             else:
                 self.conn.execute("ROLLBACK")
+        # whoever wrote inside the transaction (the store, or the archive beside it),
+        # a database failure reaches the caller as one StoreError naming the file
+        if isinstance(error, sqlite3.Error) and not self.nested:
+            raise StoreError(f"cannot write to {self.path}: {error}") from error
