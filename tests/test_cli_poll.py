@@ -93,3 +93,20 @@ def test_an_unchanged_repoll_is_a_304_in_a_real_process(httpserver: HTTPServer,
     events = subprocess.run([sys.executable, "-m", "tracker.cli", "events", "--format", "json"],
                             env=env, capture_output=True, text=True)
     assert json.loads(events.stdout) == []
+
+
+def test_demo_runs_offline_and_again_adds_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    first = CliRunner().invoke(cli, ["demo", "--dir", str(folder)])
+    assert first.exit_code == 0, first.output
+    assert "2 fetched" in first.output and "0 failed" in first.output
+    assert "microsoft-tiktok" in first.output and "oracle-tiktok" in first.output
+    assert str(folder) in first.output
+    state = CliRunner().invoke(cli, ["--config", str(folder / "tracker.toml"), "replay",
+                                     "--as-of", "2020-08-03", "--format", "json"])
+    deals = {d["id"]: d for d in json.loads(state.output)["deals"]}
+    assert deals["microsoft-tiktok"]["status"] == "negotiating"
+    assert deals["microsoft-tiktok"]["next_deadline"] == "2020-09-15"
+    assert deals["oracle-tiktok"]["status"] == "unknown"
+    again = CliRunner().invoke(cli, ["demo", "--dir", str(folder)])
+    assert "0 new article(s), 0 new event(s)" in again.output
