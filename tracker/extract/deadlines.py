@@ -20,7 +20,11 @@ _CUE_BEFORE = re.compile(
     r"\W*(?:le |the |l'|the end of |la fin )?$"
 )
 _CUE_AFTER = re.compile(r"^\W*(?:au plus tard|at the latest|deadline|date limite|echeance)")
-_DECIDE_ON = re.compile(r"(?:\bon|\ble)\s*$")
+_DECIDE_ON = re.compile(r"(?:\bon|\ble|\bis|\best|:|\bfor|\bpour le|\bset at|\bfixee? au)\s*$")
+_PAST_VERB = re.compile(
+    r"\b(?:announced|signed|agreed|filed|opened|launched|said|was|were|began|started|closed"
+    r"|annonce|signe|ouvert|lance|depose|conclu|etait|a eu lieu|avait)\b[^,;]{0,20}$"
+)
 _EXTENSION = re.compile(
     r"\b(?:extend\w*|push\w* back|postpon\w*|delay\w*|moved? back|prolong\w*|repouss\w*"
     r"|report(?:e|ee|ees|er|ent|ait)|decal\w*|allong\w*|prorog\w*)\b"
@@ -70,6 +74,8 @@ def _is_cued(folded: str, start: int, end: int, extension: bool) -> bool:
         return True
     if extension and re.search(r"(?:\bto|\bau|\ba)\W*(?:le |the )?$", before):
         return True
+    if _PAST_VERB.search(before):
+        return False
     return bool(_DECIDE_ON.search(before) and DECISION_RE.search(folded))
 
 

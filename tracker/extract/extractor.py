@@ -15,6 +15,9 @@ from tracker.config import Deal
 from tracker.extract.dates import has_past_marker
 from tracker.extract.deadlines import find_deadlines
 from tracker.extract.matching import (
+    ACQUIRER,
+    SELLER,
+    TARGET,
     DealIndex,
     Mention,
     article_deals,
@@ -34,6 +37,7 @@ from tracker.extract.text import clean, fold, guess_language
 from tracker.extract.vocabulary import (
     ANAPHORA_RE,
     AUTHORITIES_RE,
+    DEAL_NOUN_RE,
     DEAL_WORDS_RE,
     DECISION_RE,
 )
@@ -127,6 +131,8 @@ class Extractor:
 
     def _read_stage(self, r: _Reading, sentence: _Sentence, here: Sequence[Mention]) -> None:
         """Classify the sentence; with rival bidders named, each clause keeps its bidder."""
+        if not (self._names_target(here, sentence.deals) or DEAL_NOUN_RE.search(sentence.folded)):
+            return  # "Nvidia was barred from selling chips": the buyer, not the deal
         readings = classify(sentence.folded, lambda c: has_past_marker(c, r.article.published))
         named = sentence_deals(self._index, here, r.deals)
         for reading in readings:
@@ -136,6 +142,11 @@ class Extractor:
                 clause = (start + reading.start, start + reading.end)
                 deals = settle_rivals(self._index, named, here, clause) or deals
             sentence.stages.append((reading.stage, set(deals)))
+
+    def _names_target(self, here: Sequence[Mention], deals: set[int]) -> bool:
+        """Whether a sentence names the target side, or buyer and seller, of one of `deals`."""
+        roles = {pair for m in here for pair in self._index.roles(m.key) if pair[0] in deals}
+        return any((n, TARGET) in roles or {(n, ACQUIRER), (n, SELLER)} <= roles for n in deals)
 
     def _both_sides(self, here: Sequence[Mention], named: set[int]) -> bool:
         """Whether a sentence names the target side and the buyer or seller of a deal."""

@@ -22,24 +22,32 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:rejette|rejete|deboute|refuse)\w*\s+(?:[\w'-]+\s+){0,5}?(?:demande|requete"
         r"|recours|injonction|tentative)\b",
     ],
+    "rejected": [
+        r"\b(?:reject|rejected|rejects|rebuff|rebuffed|rebuffs|spurn|spurned|spurns)\s+"
+        r"(?:[\w'$.-]+\s+){0,5}?(?:offer|bid|proposal|approach|deal|overture|merger|takeover"
+        r"|acquisition)",
+        r"\b(?:rejet|rejett|rejete|refus)\w*\s+(?:[\w'$.-]+\s+){0,5}?(?:offre|proposition"
+        r"|avances|rachat|de vendre|de ceder|fusion|operation)\b",
+    ],
     "abandoned": [
         r"\bcall(?:s|ed|ing)? off\b", r"\bterminat(?:e|es|ed|ing|ion)\b(?! fee)",
         r"\babandon(?:s|ed|ing|ment)?\b", r"\bscrap(?:s|ped|ping)?\b",
         r"\bwalk(?:s|ed|ing)? away\b", r"\bpull(?:s|ed|ing)? out\b", r"\bback(?:s|ed)? out\b",
-        r"\bdrop(?:s|ped|ping)? (?:its|their|the|his|her) (?:\w+ )?(?:bid|offer|plan|pursuit"
-        r"|deal|attempt|acquisition|proposal)", r"\bno longer\b",
+        r"\bdrop(?:s|ped|ping)? (?:[\w'$.-]+ ){0,3}?(?:bid|offer|plan|pursuit|deal|attempt"
+        r"|acquisition|proposal|takeover)",
+        r"\bno longer (?:in talks|pursu\w*|interested|negotiating|plans? to|intends? to|going ahead"
+        r"|for sale|wants? to|seeking|proceeding)\b",
         r"\bend(?:s|ed|ing)? (?:the |their |its )?(?:talks|negotiations|discussions|deal"
         r"|merger|agreement|pursuit)\b",
         r"\bcollaps(?:e|ed|es)\b", r"\bf[ae]ll(?:s)? (?:apart|through)\b",
-        r"\b(?:reject|rejected|rejects|rebuff|rebuffed|rebuffs|spurn|spurned|spurns)\s+"
-        r"(?:[\w'$.-]+\s+){0,5}?(?:offer|bid|proposal|approach|deal|overture)",
-        r"\bturn(?:s|ed)? down\b",
+        r"\bturn(?:s|ed)? down\b", r"\bpull(?:s|ed|ing)? the plug\b", r"\bditch(?:es|ed)?\b",
+        r"\b(?:deal|merger|takeover|acquisition) (?:is|was) (?:now )?dead\b",
+        r"\bannul(?:e|ee|es|ent|ation)\b", r"\benterr\w*\b",
         r"\b(?:will|would|wo|did) ?(?:not|n't) (?:sell|proceed|pursue|go ahead|move forward)\b",
         r"\brenon(?:ce|cent|cer|ce a|cait)\w*\b", r"\babandonn\w*\b", r"\bjett\w* l'eponge\b",
         r"\b(?:met|mettent|mis|mettre|mettait) (?:un terme|fin)\b", r"\brompu\w*\b",
         r"\brupture\b(?! de contrat)", r"\bechec\b", r"\bechou\w*\b", r"\bcapot\w*\b",
-        r"\b(?:rejet|rejett|rejete|refus)\w*\s+(?:[\w'$.-]+\s+){0,5}?(?:offre|proposition"
-        r"|avances|rachat|de vendre|de ceder)\b",
+
         r"\bne (?:vendra|cedera|veut|souhaite) (?:pas|plus)\b", r"\bse retir\w*\b",
         r"\bretir\w* (?:son|sa|leur) (?:offre|proposition)\b", r"\btorpill\w*\b",
         r"\bn'est plus (?:candidat|interesse)\b",
@@ -51,6 +59,7 @@ _PATTERNS: dict[str, list[str]] = {
         r"|formally|now|been)\s+)*(?:closed|completed|finali[sz]ed)\b",
         r"\b(?:took|takes|taken|taking) (?:full )?(?:control|ownership|possession)\b",
         r"\bnow owns\b", r"\bis now (?:part of|owned by)\b",
+        rf"\b{_D}s?\s+(?:officially |finally |formally )?(?:closed|completed)\b",
         r"\bbecame (?:the )?(?:new )?owner\b",
         rf"\b(?:finalis|boucl|conclu|achev|parachev|realis)\w*\s+{_OBJFR}{_DFR}\b",
         rf"\b{_DFR}\b[^.;]{{0,60}}?\b(?:est|a ete|etait|sont|ont ete|avait ete)\s+"
@@ -61,7 +70,7 @@ _PATTERNS: dict[str, list[str]] = {
     ],
     "blocked": [
         r"\bblock(?:s|ed|ing)?\b", r"\bprohibit(?:s|ed|ing|ion)?\b",
-        r"\b(?:sued|sues|suing|sue|lawsuit|complaint|moved|moves|seeks|seeking|sought|filed"
+        r"\b(?:sued|sues|suing|sue|lawsuit|complaint|moved|moves|seeks|seeking|sought|filed|files"
         r"|voted|votes|went to court|goes to court|going to court|acted|acts)\s+"
         r"(?:[\w'-]+\s+){0,5}?to (?:block|stop|halt|unwind|prevent)\b",
         r"\b(?:preliminary )?injunction\b", r"\bveto(?:es|ed)?\b", r"\brestraining order\b",
@@ -100,7 +109,8 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:could|would|may) (?:harm|hurt|reduce|lessen|stifle) competition\b",
         r"\b(?:competition|antitrust) concerns\b", r"\bserious doubts\b", r"\bdoutes serieux\b",
         r"\bconclusions provisoires\b", r"\bremedes\b", r"\bengagements\b",
-        r"\bsous la loupe\b", r"\bgriefs\b", r"\binquietudes?\b", r"\bpreoccupations?\b",
+        r"\bsous la loupe\b", r"\bgriefs\b", r"\betudi(?:e|ent|er|ait)\b", r"\binquietudes?\b",
+        r"\bpreoccupations?\b",
         r"\b(?:a ete|ont ete|est|sont|ete) saisie?s?\b", r"\bnotifi\w*\b",
     ],
     "agreed": [
@@ -127,7 +137,9 @@ _PATTERNS: dict[str, list[str]] = {
         r"|fusion|achat|racheter|acquerir|accord)\b",
         r"\b(?:va|vont) (?:racheter|acquerir|fusionner|s'offrir)\b",
         r"\brach[eè]te\w* [^.;]{1,80}? pour (?:environ |pres de )?\d",
-        r"\bs'offre\b", r"\bmet la main sur\b",
+        r"\bs'offre\b", r"\bmet la main sur\b", r"\bse sont entendu\w*\b",
+        r"\b(?:buys|acquires|snaps up|rachete|acquiert|achete) [^.;]{1,80}? (?:for|pour) "
+        r"(?:about |around |some |environ |pres de )?(?:\$|us\$|€|£|\d)",
     ],
     "negotiating": [
         r"\b(?:in|into|enter|entered|enters) (?:[\w-]+ )?(?:talks|negotiations|discussions)\b",
@@ -138,9 +150,11 @@ _PATTERNS: dict[str, list[str]] = {
         r" (?:a|an) (?:[\w$.,-]+ ){0,4}?(?:offer|bid|proposal|approach)\b",
         r"\b(?:hostile|unsolicited|takeover|tender|rival|sweetened|revised|raised|improved)"
         r" (?:bid|offer)\b",
-        r"\boffer(?:s|ed|ing)? to (?:buy|acquire|purchase|take over)\b",
+        r"\boffer(?:s|ed|ing)? to (?:buy|acquire|purchase|take over|complete|close|proceed"
+        r"|go ahead)\b",
         r"\b(?:bid|bids|bidding) (?:for|to buy|to acquire)\b",
-        r"\bpropos(?:e|es|ed|ing) (?:to buy|to acquire|an acquisition|a merger|a deal)\b",
+        r"\bpropos(?:e|es|ed|ing) (?:to buy|to acquire|an acquisition|a merger|a deal|to complete"
+        r"|to close|to proceed|to go ahead)\b",
         r"\b(?:exploring|explores|explore|considering|weighing|pursuing|pursues)"
         r" (?:a |an )?(?:possible |potential )?(?:deal|sale|acquisition|purchase|bid|offer)\b",
         r"\bapproach(?:ed|es)? (?:[\w'-]+ ){0,3}?(?:about|over|with an offer)\b",
@@ -149,13 +163,16 @@ _PATTERNS: dict[str, list[str]] = {
         r"|negotiations)\b",
         r"\bnegoci\w*\b", r"\bpourparlers\b", r"\bdiscussions? (?:avec|pour|en vue|sur)\b",
         r"\ben (?:\w+ )?discussions?\b", r"\bdiscussions (?:avancees|exclusives)\b",
-        r"\boffre (?:de rachat|d'achat|publique|hostile|non sollicitee|amelioree|d'acquisition)\b",
-        r"\bopa\b", r"\bpropos\w* de (?:racheter|acquerir|reprendre)\b",
+        r"\boffre (?:\w+ ){0,2}?(?:de rachat|d'achat|publique|hostile|non sollicitee|amelioree"
+        r"|d'acquisition)\b",
+        r"\bopa\b",
+        r"\bpropos\w* (?:\w+ ){0,3}?de (?:racheter|acquerir|reprendre|conclure|finaliser"
+        r"|boucler)\b",
         r"\b(?:lanc|depos|fait|formul|soumis|presente|remis)\w* (?:une|son) (?:\w+ )?offre\b",
         r"\bcandidat (?:au|a la) (?:rachat|reprise)\b", r"\binteresse par\b",
     ],
 }
-_STAGE_OF = {"approved_by_court": "approved"}
+_STAGE_OF = {"approved_by_court": "approved", "rejected": "abandoned"}
 _COMPILED = [(name, re.compile("|".join(p))) for name, p in _PATTERNS.items()]
 _RANK_ORDER = {n: i for i, n in enumerate(_PATTERNS)}
 _STAGE_RANK = {"rumored": 0, "negotiating": 1, "agreed": 2, "under_review": 3, "approved": 4,
@@ -176,14 +193,15 @@ _DENIAL = re.compile(
 _RUMOR = re.compile(
     r"\b(?:reportedly|reported(?: that| by)?|according to (?:people|sources|persons|a person"
     r"|reports?|media|the (?:wall street journal|financial times|new york times|information"
-    r"|times)|bloomberg|reuters|cnbc|axios|[a-z]+ news)|people (?:familiar|close|briefed"
+    r"|times)|bloomberg|reuters|cnbc|axios|semafor|[a-z]+ news)|people (?:familiar|close|briefed"
     r"|with knowledge)|sources? (?:said|say|says|familiar|close)|person familiar|said to be"
     r"|is said to|are said to|rumou?r\w*|speculat\w*|unconfirmed|reports? (?:say|said"
     r"|suggest)|(?:media|press) reports?|familiar with the matter|selon (?:des |plusieurs |nos"
     r" |nos |de )?(?:sources|informations|medias|la presse|le |la |les |l')|d'apres (?:des"
-    r" |plusieurs |nos )?(?:sources|informations|le |la |les )|(?:serai(?:en)?t|aurai(?:en)?t"
-    r"|envisagerai(?:en)?t|pourrai(?:en)?t) |rumeur\w*|proches? du dossier|source proche"
-    r"|sources proches|croit savoir|revele|rapporte)"
+    r" |plusieurs |nos )?(?:sources|informations|le |la |les |bloomberg|reuters|cnbc|axios)"
+    r"|according to (?:the )?(?:wall street journal|financial times|information|wsj|ft)"
+    r"|(?:serai(?:en)?t|aurai(?:en)?t|envisagerai(?:en)?t|pourrai(?:en)?t) |rumeur\w*"
+    r"|proches? du dossier|source proche|sources proches|croit savoir|revele|rapporte)"
 )
 _CONFIRM = re.compile(r"\b(?:confirm\w*|officiel\w*|officially|announc\w*|annonc\w*)\b")
 _NEGATION = re.compile(
@@ -202,7 +220,9 @@ _MODAL = re.compile(
     r"|necessite\w*|preparing|prepares|floated|floats|considering|considers|weighing|weighs"
     r"|mulling|mulls|option of|possibility of|possible|potential|eventuel\w*|pouvoir|threat of"
     r"|menace d[eu]|risque d[eu]|risk of|pourrait|depends on|depend on|depend de|dependra de"
-    r"|conditional on|contingent on|subordonne\w* a)\s+(?:[\w']+\s+){0,3}"
+    r"|conditional on|contingent on|subordonne\w* a|hoping to|in a bid to|in an effort to"
+    r"|aiming to|trying to|tries to|try to|tried to|cherchant a|pour tenter de|tente de)"
+    r"\s+(?:[\w']+\s+){0,5}"
     r"|\b(?:to|pour|from|de|d'|in order to|until|jusqu'a)\s*(?:la |le |l')?)$"
 )
 _VOTERS = re.compile(r"\b(?:shareholders|actionnaires|stockholders)\b")
@@ -252,11 +272,12 @@ _UNMODAL = re.compile(r"\b(?:voted|votes|vote|decided|decides|moved|a decide|ont
 def _guarded(clause: str, start: int, stage: str) -> bool:
     """Whether a trigger at `start` is negated, hypothetical or only intended."""
     before = clause[max(0, start - 40):start]
-    if stage == "under_review" and _INFINITIVE.search(before):
-        return False  # "asked the CMA to examine": the review is the news
     if _CONDITION.search(clause[:start]) or _NEGATION.search(before):
         return True
-    return bool(_MODAL.search(before)) and not _UNMODAL.search(before)
+    if stage in ("under_review", "negotiating") and _INFINITIVE.search(before):
+        return False  # "asked the CMA to examine", "teamed up to make an offer": that is news
+    wider = clause[max(0, start - 60):start]
+    return bool(_MODAL.search(wider)) and not _UNMODAL.search(wider)
 
 
 def _recalled(clause: str, start: int) -> bool:
@@ -269,7 +290,7 @@ def _stages_in(clause: str) -> list[str]:
     """Stage names triggered in one clause, guards applied, in pattern order."""
     found: list[str] = []
     for name, pattern in _COMPILED:
-        if name in ("abandoned", "blocked") and "approved_by_court" in found:
+        if name in ("rejected", "abandoned", "blocked") and "approved_by_court" in found:
             continue  # "the judge rejected the bid to block" clears the deal
         for match in pattern.finditer(clause):
             if _recalled(clause, match.start()):
@@ -280,7 +301,7 @@ def _stages_in(clause: str) -> list[str]:
             if not _guarded(clause, match.start(), name):
                 found.append(name)
                 break
-    return [_STAGE_OF.get(name, name) for name in found]
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +324,10 @@ def classify(folded: str, is_past: Callable[[str], bool]) -> list[StageReading]:
     has_authority = bool(AUTHORITIES_RE.search(text) or _VOTERS.search(text))
     found: list[StageReading] = []
     for start, clause in _live_segments(text, is_past):
-        for stage in _stages_in(clause):
+        for name in _stages_in(clause):
+            # A regulator or a court rejecting a deal blocks it; a seller rejecting a bid
+            # ends it.
+            stage = "blocked" if name == "rejected" and has_authority else _STAGE_OF.get(name, name)
             if (stage not in _NEEDS_AUTHORITY or has_authority) and (
                     not denied or stage == "approved"):
                 found.append(StageReading(stage, start, start + len(clause)))

@@ -22,7 +22,8 @@ _VERBS_FR = (
     r"|reconnu|reconnait|poursuit|poursuivi|dit|detaille|observe|note|rappelle|temoigne"
     r"|conclut|conclu|avance|juge|juge|raconte|avertit|averti|tranche|plaide|argue|fait valoir"
     r"|fait savoir|justifie|salue|salué|defend|souligne|insiste|regrette|se rejouit|rassure"
-    r"|commente|explicite|resume|constate|confirme|admet|promet"
+    r"|commente|explicite|resume|constate|confirme|admet|promet|repondu|ecrit|reconnu|averti"
+    r"|soutenu|admis|promis|prevenu|reagi|poursuivi|dit|conclu|soutient|maintient|maintenu"
 )
 _VERB = re.compile(
     rf"(?:{_VERBS_EN}|(?:a |ont |avait |avaient )?(?:{_VERBS_FR})e?s?(?:-t-(?:il|elle|on)"
@@ -195,6 +196,11 @@ def _subject_at(text: str, folded: str, start: int, end: int) -> tuple[Speaker, 
     return _with_organization(text, folded, match, end), match.end()
 
 
+_TITLE_WORD = re.compile(
+    r"^(?:president|ceo|chairman|chairwoman|chair|chief|executive|director|founder|spokesperson"
+    r"|spokesman|spokeswoman|commissioner|minister|secretary|head|pdg|patron|senator|judge"
+    r"|cfo|coo|boss|vice|general|counsel|officer)$"
+)
 _JOINED = re.compile(rf"\s+(?:and|&)\s+{_NAME}")
 _ROLE_BEFORE = re.compile(
     rf"\b(?:{_ROLE_WORDS})\s+(?:of|de|du|d'|chez|at|for)\s*(?:the |la |l'|le )?$"
@@ -222,11 +228,32 @@ def _role_speaker(text: str, folded: str, name: re.Match[str]) -> Speaker | None
     return None
 
 
+def _split_title(written: str) -> Speaker | None:
+    """ "Microsoft's Brad Smith", "Microsoft President Brad Smith": the person and the firm."""
+    words = written.replace("\u2019", "'").split()
+    for index, word in enumerate(words[:-1]):
+        if word.endswith("'s") and index + 1 < len(words):
+            return Speaker(_clean_name(" ".join(words[index + 1:])),
+                           _clean_name(" ".join(words[:index + 1])) or None)
+    titles = [i for i, w in enumerate(words) if _TITLE_WORD.match(w.lower())]
+    if titles and titles[-1] < len(words) - 1:
+        organization = " ".join(w for w in words[:titles[0]])
+        return Speaker(_clean_name(" ".join(words[titles[-1] + 1:])),
+                       _clean_name(organization) or None)
+    return None
+
+
 def _with_organization(text: str, folded: str, name: re.Match[str], end: int) -> Speaker:
     """The speaker `name`, with an organisation from its apposition or its own title."""
     role = _role_speaker(text, folded, name)
     if role is not None:
         return role
+    titled = _split_title(name.group())
+    if titled is not None and titled.name:
+        if titled.organization is None:
+            near = _organization_near(text, folded, name.end(), min(end, name.end() + 120))
+            return Speaker(titled.name, near)
+        return titled
     clean = _clean_name(name.group())
     before = folded[max(0, name.start() - 40):name.start()]
     prenominal = re.search(rf"([a-z][\w&.-]*)(?:'s)?\s+(?:{_ROLE_WORDS})\s*$", before)

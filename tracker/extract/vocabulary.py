@@ -39,5 +39,12 @@ ANAPHORA_RE = re.compile(
 DECISION_RE = re.compile(
     r"\b(?:decision|decisions|decid\w*|ruling|rule|rules|verdict|deadline|trancher\w*"
     r"|statuer\w*|se prononcer\w*|date limite|echeance|delai|date butoir|report|rapport"
-    r"|judgment|jugement|hearing|audience|trial|proces|vote|conclusions?|avis)\b"
+    r"|judgment|jugement|hearing|heard|audience|trial|proces|vote|conclusions?|avis|court"
+    r"|tribunal)\b"
+)
+#: Nouns that name a deal: with one, a sentence naming only the buyer is about the deal.
+DEAL_NOUN_RE = re.compile(
+    r"\b(?:deal|merger|takeover|acquisition|buyout|purchase|transaction|bid|offer|talks"
+    r"|negotiations|sale|rachat|fusion|operation|offre|cession|vente|pourparlers|negociations"
+    r"|discussions|accord|opa|reprise)\b"
 )
