@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tests.feeds import NEWS, rss
+from tracker.cli import cli
 
 DEADLINE_SECONDS = 30.0
 
@@ -123,3 +125,10 @@ def test_run_stops_cleanly_on_sigint(running, tmp_path: Path) -> None:
     assert process.wait(timeout=DEADLINE_SECONDS) == 0, log.read_text()
     assert "SIGINT received" in log.read_text()
     assert query(database, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_run_without_feeds_says_how_to_add_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(write_config(tmp_path)), "run"])
+    assert result.exit_code == 1
+    assert "no feeds configured" in result.output and "[[feeds]]" in result.output
+    assert not (tmp_path / "tracker.db.lock").exists()
