@@ -23,7 +23,8 @@ DATE_RE = re.compile(
     r"|(?P<y3>(?:19|20)\d\d)-(?P<n3>[01]\d)-(?P<d3>[0-3]\d)"
     r"|(?P<a4>[0-3]?\d)/(?P<b4>[0-3]?\d)/(?P<y4>(?:19|20)\d\d))\b"
 )
-MONTH_ONLY_RE = re.compile(rf"\b(?:in|en|since|depuis|d'|de)\s+(?P<m>{_MONTH})\b(?!\.?\s+\d)"
+MONTH_ONLY_RE = re.compile(rf"\b(?:in|en|since|depuis|d'|de)\s+(?P<m>{_MONTH})\b"
+                           r"(?!\.?\s+\d{1,2}\b)"
                            r"(?:\s+(?P<y>(?:19|20)\d\d))?")
 YEAR_RE = re.compile(r"(?<![\d$.,])(?:19|20)\d\d(?![\d%])")
 _PAST_WORDS = re.compile(

@@ -47,7 +47,8 @@ _UNIT = (r"business days|working days|jours ouvres|jours ouvrables|days|day|week
 _RELATIVE = re.compile(
     r"\b(?:within|in the next|in|inside|under|dans un delai de|dans un delai d'|dans les"
     r"|dans|sous|d'ici|has|have|had|given|gave \w+|giving \w+|gives \w+|a|ont|dispose de"
-    r"|disposent de|delai de|deadline of|accorde \w+|donne \w+)\s+"
+    r"|disposent de|delai de|deadline of|accorde \w+|donne \w+|accorde|donne|donnant|gave|gives"
+    r"|giving)\s+"
     rf"(?P<n>{_NUMBER})\s+(?P<u>{_UNIT})\b(?!\s+(?:ago|earlier|before|plus tot))"
 )
 _UNITS = {"business days": "business_days", "working days": "business_days",

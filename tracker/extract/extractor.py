@@ -82,7 +82,8 @@ class Extractor:
         """The events `article` supports, in text order; never raises on odd text."""
         try:
             reading = self._read(article)
-        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as error:
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError, OverflowError,
+                RecursionError) as error:
             # A feed must never stop ingestion; a miss on one article is logged instead.
             log.warning("extraction failed on %s: %s", getattr(article, "link", None), error)
             return []

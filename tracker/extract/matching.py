@@ -32,12 +32,40 @@ class _NameInfo:
     exact: str | None = None
 
 
-def _name_pattern(key: str) -> str:
-    """A regex for one folded name: flexible inner spaces, word bounds at word edges."""
-    body = r"[\s-]+".join(re.escape(part) for part in key.split())
-    before = r"(?<![\w])" if key[0].isalnum() else ""
-    after = r"(?![\w])" if key[-1].isalnum() else ""
-    return before + body + after
+def _trie_pattern(keys: Sequence[str]) -> str:
+    """One regex for many folded names, factored as a trie so the scan stays fast.
+
+    Word boundaries are checked on each hit in Python: lookarounds in front of every
+    name would stop the regex engine from skipping ahead on the first character.
+    """
+    root: dict[str, dict] = {}
+    for key in keys:
+        node = root
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [(r"[\s-]+" if char == " " else re.escape(char)) + build(child)
+                    for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return f"(?:{body})?"
+        return body
+
+    return build(root)
+
+
+def _bounded(folded: str, start: int, end: int) -> bool:
+    """Whether a hit stands as whole words: no letter or digit glued on either side."""
+    before = folded[start - 1] if start else " "
+    after = folded[end] if end < len(folded) else " "
+    glued_before = folded[start].isalnum() and (before.isalnum() or before == "_")
+    glued_after = folded[end - 1].isalnum() and (after.isalnum() or after == "_")
+    return not (glued_before or glued_after)
 
 
 def _acquirer_names(acquirer: str) -> list[str]:
@@ -69,7 +97,7 @@ class DealIndex:
             for number in group:
                 self.rivals[number] |= group - {number}
         keys = sorted(self.names, key=lambda k: (-len(k), k))
-        self.scan = re.compile("|".join(_name_pattern(k) for k in keys)) if keys else None
+        self.scan = re.compile(_trie_pattern(keys)) if keys else None
 
     def _add(self, name: str, number: int, role: str) -> None:
         key = " ".join(fold(name).replace("-", " ").split())
@@ -87,6 +115,8 @@ class DealIndex:
             return []
         found = []
         for match in self.scan.finditer(folded):
+            if not _bounded(folded, match.start(), match.end()):
+                continue
             key = " ".join(match.group().replace("-", " ").split())
             info = self.names.get(key)
             written = text[match.start():match.end()]

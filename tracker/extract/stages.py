@@ -26,7 +26,7 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:reject|rejected|rejects|rebuff|rebuffed|rebuffs|spurn|spurned|spurns)\s+"
         r"(?:[\w'$.-]+\s+){0,5}?(?:offer|bid|proposal|approach|deal|overture|merger|takeover"
         r"|acquisition)",
-        r"\b(?:rejet|rejett|rejete|refus)\w*\s+(?:[\w'$.-]+\s+){0,5}?(?:offre|proposition"
+        r"\b(?:rejet|rejett|rejete|refus)\w*\s+(?:[\w'$.-]+\s+){0,5}?(?:l'|d')?(?:offre|proposition"
         r"|avances|rachat|de vendre|de ceder|fusion|operation)\b",
     ],
     "abandoned": [
@@ -59,7 +59,8 @@ _PATTERNS: dict[str, list[str]] = {
         r"|formally|now|been)\s+)*(?:closed|completed|finali[sz]ed)\b",
         r"\b(?:took|takes|taken|taking) (?:full )?(?:control|ownership|possession)\b",
         r"\bnow owns\b", r"\bis now (?:part of|owned by)\b",
-        rf"\b{_D}s?\s+(?:officially |finally |formally )?(?:closed|completed)\b",
+        rf"\b{_D}s?(?:\s+(?:for|of|with|between)\s+[\w'.-]+(?:\s+[\w'.-]+)?)?\s+"
+        r"(?:officially |finally |formally )?(?:closed|completed)\b",
         r"\bbecame (?:the )?(?:new )?owner\b",
         rf"\b(?:finalis|boucl|conclu|achev|parachev|realis)\w*\s+{_OBJFR}{_DFR}\b",
         rf"\b{_DFR}\b[^.;]{{0,60}}?\b(?:est|a ete|etait|sont|ont ete|avait ete)\s+"
@@ -156,7 +157,7 @@ _PATTERNS: dict[str, list[str]] = {
         r"\bpropos(?:e|es|ed|ing) (?:to buy|to acquire|an acquisition|a merger|a deal|to complete"
         r"|to close|to proceed|to go ahead)\b",
         r"\b(?:exploring|explores|explore|considering|weighing|pursuing|pursues)"
-        r" (?:a |an )?(?:possible |potential )?(?:deal|sale|acquisition|purchase|bid|offer)\b",
+        r" (?:a |an |the )?(?:[\w-]+ )?(?:deal|sale|acquisition|purchase|bid|offer)\b",
         r"\bapproach(?:ed|es)? (?:[\w'-]+ ){0,3}?(?:about|over|with an offer)\b",
         r"\b(?:nearing|near|close to) (?:a |an )?(?:deal|agreement)\b",
         r"\b(?:resume[sd]?|continue[sd]?|pursue) (?:the |its |their )?(?:talks|discussions"
@@ -225,6 +226,7 @@ _MODAL = re.compile(
     r"\s+(?:[\w']+\s+){0,5}"
     r"|\b(?:to|pour|from|de|d'|in order to|until|jusqu'a)\s*(?:la |le |l')?)$"
 )
+_UNLESS = re.compile(r"\b(?:unless|a moins que|a moins qu'|sauf si)\b")
 _VOTERS = re.compile(r"\b(?:shareholders|actionnaires|stockholders)\b")
 _CONDITION = re.compile(r"\b(?:if|unless|whether|si|s'il|s'ils|should the|au cas ou|en cas de)\b")
 _SEGMENT = re.compile(r",\s+|;\s*|:\s+|\s+[-\u2014]\s+|\(|\)")
@@ -265,6 +267,13 @@ _AFTER_NOUN = re.compile(r"(?:\w+\s+)?\b(?:apres|after|following|suite a|depuis|
 _JUST_AFTER = re.compile(r"^(?:hours|heures|minutes|shortly|peu|juste|just|moments|soon)\b")
 _INFINITIVE = re.compile(r"\b(?:to|pour|de|d')\s*(?:la |le |l')?$")
 _NEGATED_NEWS = re.compile(r"no longer|will|would|wo|did|ne |n'est")
+_REPORTED = re.compile(
+    r"\b(?:said|says|announced|announces|told [\w']+|confirmed|confirms|a annonce|a indique"
+    r"|a precise|a fait savoir|a confirme|ont annonce|ont indique)\s+(?:[\w']+\s+){0,2}?"
+    r"(?:that\s+|qu')?"
+    r"(?:it|they|he|she|the company|the companies|il|elle|ils|elles)\s+(?:would|will|allait"
+    r"|allaient|va|vont)\s+(?:[\w']+\s+){0,2}$"
+)
 _UNMODAL = re.compile(r"\b(?:voted|votes|vote|decided|decides|moved|a decide|ont decide"
                       r"|a vote|ont vote)\s+(?:to|de)\s+$")
 
@@ -272,11 +281,13 @@ _UNMODAL = re.compile(r"\b(?:voted|votes|vote|decided|decides|moved|a decide|ont
 def _guarded(clause: str, start: int, stage: str) -> bool:
     """Whether a trigger at `start` is negated, hypothetical or only intended."""
     before = clause[max(0, start - 40):start]
-    if _CONDITION.search(clause[:start]) or _NEGATION.search(before):
+    if _CONDITION.search(clause[:start]) or _NEGATION.search(before) or _UNLESS.search(clause):
         return True
     if stage in ("under_review", "negotiating") and _INFINITIVE.search(before):
         return False  # "asked the CMA to examine", "teamed up to make an offer": that is news
     wider = clause[max(0, start - 60):start]
+    if _REPORTED.search(wider):
+        return False  # "the CMA said it would open a probe": reported speech, not a guess
     return bool(_MODAL.search(wider)) and not _UNMODAL.search(wider)
 
 

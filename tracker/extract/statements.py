@@ -136,6 +136,9 @@ def _clean_name(name: str) -> str:
 def _organization_near(text: str, folded: str, start: int, end: int) -> str | None:
     """An organisation named in an apposition: "chief executive of X", "X's president"."""
     for match in _names(text, start, end):
+        titled = _TITLED_OF.match(match.group())
+        if titled:
+            return _clean_name(match.group()[titled.end():])  # "PDG de Microsoft"
         before = folded[max(start, match.start() - 60):match.start()]
         after = folded[match.end():match.end() + 25]
         if _ROLE_OF.search(before) or re.match(r"(?:'s)?\s+(?:" + _ROLE_WORDS + r")\b", after):
@@ -201,6 +204,9 @@ _TITLE_WORD = re.compile(
     r"|spokesman|spokeswoman|commissioner|minister|secretary|head|pdg|patron|senator|judge"
     r"|cfo|coo|boss|vice|general|counsel|officer)$"
 )
+_TITLED_OF = re.compile(r"^(?:PDG|CEO|Président|President|Directeur général|Chairman|Chief|Head"
+                        r"|Patron|Présidente)\s+(?:de la |de l'|du |de |d'|of the |of )",
+                        re.IGNORECASE)
 _JOINED = re.compile(rf"\s+(?:and|&)\s+{_NAME}")
 _ROLE_BEFORE = re.compile(
     rf"\b(?:{_ROLE_WORDS})\s+(?:of|de|du|d'|chez|at|for)\s*(?:the |la |l'|le )?$"
