@@ -43,3 +43,25 @@ def test_tampering_is_found(store: SQLiteEventStore, db_path: Path) -> None:
     assert "invalid negotiation event: stage" in text
     assert "which does not exist" in text
     assert "recorded_at goes backwards" in text
+
+
+def test_the_check_command_gives_a_verdict_and_a_status(config_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    runner = CliRunner()
+    added = runner.invoke(cli, ["--config", str(config_path), "add", "negotiation", "--deal",
+                                DEAL, "--stage", "agreed", "--date", "2020-08-02"])
+    assert added.exit_code == 0, added.output
+    good = runner.invoke(cli, ["--config", str(config_path), "check"])
+    assert good.exit_code == 0 and good.output.startswith("OK: 1 events"), good.output
+    raw = sqlite3.connect(config_path.parent / "tracker.db")
+    raw.execute("DROP TRIGGER events_no_update")  # opening the log puts it back
+    raw.execute("UPDATE events SET data = '{}'")
+    raw.commit()
+    bad = runner.invoke(cli, ["--config", str(config_path), "check"])
+    assert bad.exit_code == 1
+    assert "problem: seq 1" in bad.output and "invalid negotiation event" in bad.output
+    assert "replay fails: KeyError" in bad.output
+    assert "FAILED: 2 problem(s) found." in bad.output

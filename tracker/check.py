@@ -49,7 +49,7 @@ def check_log(store: EventStore, *, today: date, zone: ZoneInfo) -> CheckReport:
     try:
         report.deals = len(replay(store, as_of=today, zone=zone).deals)
     except (EventsError, KeyError, ValueError) as error:
-        report.problems.append(f"replay fails: {error}")
+        report.problems.append(f"replay fails: {type(error).__name__} {error}")
     return report
 
 

@@ -213,6 +213,24 @@ def retract(app: App, event_id: str, reason: str) -> None:
     _record(store, retraction, what=f"retraction of {target.type} {target.event_id[:12]}")
 
 
+@cli.command()
+@click.pass_obj
+def check(app: App) -> None:
+    """Verify the database: integrity, append-only triggers, every event's payload,
+    retractions, time order, and that replay succeeds. Exit status 1 on a problem.
+
+    Example: tracker check
+    """
+    from tracker.check import check_log
+
+    report = check_log(app.store(), today=today(app.config), zone=app.config.zone)
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    click.echo(report.verdict())
+    if not report.ok:
+        raise TrackerError(f"{app.config.database} failed its check")
+
+
 @cli.group(cls=TrackerGroup)
 def add() -> None:
     """Record a fact learned outside the feeds (a negotiation, deadline or statement)."""
