@@ -89,3 +89,64 @@ def test_a_missing_file_is_an_error_only_when_named(tmp_path: Path) -> None:
                                                 ("2d", 172800)])
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
+
+
+FULL = """\
+[tracker]
+database = "t.db"
+timezone = "Europe/Paris"
+reports_dir = "out"
+max_feed_bytes = 1000
+connect_timeout = 5
+read_timeout = 5
+
+[schedule]
+poll_every = "15m"
+report_at = "07:00"
+
+[email]
+smtp_host = "localhost"
+smtp_port = 25
+sender = "tracker@example.org"
+to = ["desk@example.org"]
+starttls = false
+username = ""
+
+[[feeds]]
+name = "tech-fr"
+url = "https://example.org/rss.xml"
+language = "fr"
+
+[[deals]]
+id = "microsoft-tiktok"
+title = "Microsoft / TikTok US"
+acquirer = "Microsoft"
+target = "TikTok"
+seller = "ByteDance"
+aliases = ["ByteDance"]
+"""
+REQUIRED = {"sender", "to", "name", "url", "id", "acquirer", "target"}
+KEYS = [line.split(" = ")[0] for line in FULL.splitlines() if " = " in line]
+
+
+def test_the_full_example_is_valid(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, FULL))
+    assert config.email is not None and config.email.to == ("desk@example.org",)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_key_of_the_wrong_type_is_named(tmp_path: Path, key: str) -> None:
+    lines = [f"{key} = [1, 2]" if line.startswith(f"{key} = ") else line
+             for line in FULL.splitlines()]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert f".{key}: expected " in message and "\n" not in message
+
+
+@pytest.mark.parametrize("key", sorted(REQUIRED))
+def test_every_missing_required_key_is_named(tmp_path: Path, key: str) -> None:
+    lines = [line for line in FULL.splitlines() if not line.startswith(f"{key} = ")]
+    with pytest.raises(ConfigError, match=rf"\.{key}: missing required key"):
+        load_config(write(tmp_path, "\n".join(lines) + "\n"))
