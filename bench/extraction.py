@@ -54,6 +54,7 @@ class Scores:
         default_factory=lambda: {t: Counter() for t in TYPES}
     )
     misses: list[str] = field(default_factory=list)
+    organizations: Counter[str] = field(default_factory=Counter)
 
     def f1(self, kind: str) -> tuple[float, float, float]:
         """Precision, recall and F1 for one event type (1.0 when nothing was due)."""
@@ -118,7 +119,19 @@ def score(evalset: EvalSet, extractor: Extractor) -> tuple[Scores, dict[str, lis
             scores.counts[key[1]][verdict] += 1
             if verdict != "tp":
                 scores.misses.append(f"{item['id']}: {verdict} {key}")
+        _score_organizations(scores, item, events)
     return scores, predictions
+
+
+def _score_organizations(scores: Scores, item: dict[str, Any], events: list[Event]) -> None:
+    """Count matched statements whose labelled organisation was found too."""
+    found = {event_key(e.deal_id, e.type, e.data()): e.data().get("organization")
+             for e in events if e.type == "statement"}
+    for expected in item.get("expected", []):
+        key = event_key(expected["deal"], expected["type"], expected)
+        if expected["type"] == "statement" and "organization" in expected and key in found:
+            right = fold(found[key] or "") == fold(expected["organization"] or "")
+            scores.organizations["right" if right else "wrong"] += 1
 
 
 def status_accuracy(evalset: EvalSet, predictions: dict[str, list[Event]]) -> tuple[int, int]:
@@ -181,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         precision, recall, f1 = scores.f1(kind)
         print(f"{kind:<12} {c['tp']:>4} {c['fp']:>4} {c['fn']:>4} {precision:>10.3f}"
               f" {recall:>7.3f} {f1:>6.3f}")
+    orgs = scores.organizations
+    print(f"statement organisations (labelled, matched): {orgs['right']}/"
+          f"{orgs['right'] + orgs['wrong']}")
     right, total = status_accuracy(evalset, predictions)
     print(f"status accuracy (replayed checkpoints): {right}/{total} = {right / total:.3f}")
     matching = [to_article(item) for item in evalset.items]

@@ -220,3 +220,45 @@ def test_extraction_is_deterministic() -> None:
             "“We are excited,” said Brad Smith.")
     first, second = extract(text), extract(text)
     assert [e.event_id for e in first] == [e.event_id for e in second]
+
+
+def test_reported_speech_about_the_future_still_reports_the_news() -> None:
+    text = "The European Commission said it would open an in-depth probe into the TikTok deal."
+    assert stages(extract(text)) == {("microsoft-tiktok", "under_review")}
+
+
+def test_a_regulator_rejecting_the_deal_blocks_it_a_seller_rejecting_a_bid_ends_it() -> None:
+    blocked = "The CMA rejected Microsoft's takeover of TikTok on Wednesday."
+    ended = "ByteDance a rejeté l'offre de Microsoft pour TikTok."
+    assert stages(extract(blocked)) == {("microsoft-tiktok", "blocked")}
+    assert stages(extract(ended)) == {("microsoft-tiktok", "abandoned")}
+
+
+def test_a_past_event_recalled_by_a_noun_is_background() -> None:
+    text = "TikTok cut jobs after the collapse of the talks with Microsoft."
+    assert stages(extract(text)) == set()
+
+
+def test_each_clause_keeps_its_own_bidder() -> None:
+    text = ("Oracle a signé un accord avec ByteDance pour TikTok, après l'abandon par "
+            "Microsoft de son offre pour TikTok.")
+    assert stages(extract(text, TIKTOK, ORACLE)) == {("oracle-tiktok", "agreed")}
+
+
+def test_french_extensions_record_the_replaced_date() -> None:
+    text = ("Microsoft et TikTok ont signé un accord de rachat. La date limite a été repoussée "
+            "du 18 juillet au 18 octobre.")
+    assert dues(extract(text, published="2020-07-12T10:00:00+00:00")) == {
+        ("2020-10-18", "2020-07-18")}
+
+
+def test_a_pronoun_speaker_points_back_to_the_person_just_named() -> None:
+    text = ("Microsoft confirmed it is in talks to buy TikTok. Brad Smith, president of "
+            "Microsoft, met officials. \"We will move quickly on this deal,\" he said.")
+    assert speakers(extract(text)) == {("Brad Smith", "Microsoft")}
+
+
+def test_speakers_named_by_role_keep_their_organisation() -> None:
+    text = ("Microsoft confirmed it is in talks to buy TikTok. « Nous sommes confiants dans "
+            "cette opération », a déclaré un porte-parole de Microsoft.")
+    assert speakers(extract(text)) == {("porte-parole de Microsoft", "Microsoft")}

@@ -28,6 +28,7 @@ from tracker.extract.sentences import Span, paragraphs, sentences
 from tracker.extract.stages import classify
 from tracker.extract.statements import (
     Speaker,
+    full_name,
     person_opening,
     quotes,
     speaker_after,
@@ -215,7 +216,10 @@ class Extractor:
             found = Speaker(party) if party else None
         elif found.kind == "name" and found.organization is None:
             key = " ".join(fold(found.name).replace("-", " ").split())
-            if not self._index.roles(key) and len(found.name.split()) >= 2:
+            if not self._index.roles(key) and len(found.name.split()) == 1:
+                found = full_name(r.text, r.folded, found.name, q_start) or found
+            if not self._index.roles(key) and found.organization is None and len(
+                    found.name.split()) >= 2:
                 found = Speaker(found.name, self._previous_subject(r, sentence_start, p_start))
         r.last_speaker = found or r.last_speaker
         return found

@@ -30,8 +30,8 @@ _VERB = re.compile(
     r"|-(?:il|elle|ils|elles|on))?)\b"
 )
 _CAPITALISED = r"(?:[A-Z\u00c0-\u00de][\w'\u2019.&-]*|[a-z]{1,3}[A-Z][\w'\u2019-]*)"
-_NAME = (rf"(?:[A-Z\u00c0-\u00de][\w'\u2019.&-]*(?:\s+(?:de |du |van |von |da |di |del |bin |al-"
-         rf"|la |le |der )?{_CAPITALISED}){{0,4}})")
+_NAME = (rf"(?:[A-Z\u00c0-\u00de][\w'\u2019.&-]*(?:[ \t\u00a0]+(?:de |du |van |von |da |di |del "
+         rf"|bin |al-|la |le |der )?{_CAPITALISED}){{0,4}})")
 _NOT_NAMES = frozenset(
     "The A An In On At For But And It He She They We I This That These Those Le La Les L Un Une"
     " Il Elle Ils Elles Nous On Ce Cette Pour Selon Dans Mais Et En Au Aux Du Des De Après After"
@@ -77,6 +77,7 @@ def quotes(text: str) -> list[tuple[int, int, str]]:
     return found
 
 _NAME_RE = re.compile(_NAME)
+_RUN_END = re.compile(r"(?<=\w\w\w)\.(?=\s)")
 #: A party named by what it is rather than by name: resolved to the party named before.
 _GENERIC_SPEAKER = re.compile(
     r"(?:^|(?<=\s))((?:the|l'|le|la) ?(?:company|firm|group|entreprise|groupe|firme|societe"
@@ -111,6 +112,11 @@ def _names(text: str, start: int, end: int, *, addressee: bool = True) -> list[r
     """
     found = []
     for match in _NAME_RE.finditer(text, start, end):
+        stop = _RUN_END.search(match.group())
+        if stop:  # "Microsoft. The": a full stop after a word ends the name
+            match = _NAME_RE.match(text, match.start(), match.start() + stop.start() + 1)
+            if match is None:
+                continue
         words = match.group().split()
         while words and words[0].strip(".'\u2019") in _NOT_NAMES:
             words = words[1:]
@@ -141,11 +147,14 @@ def _organization_near(text: str, folded: str, start: int, end: int) -> str | No
             return _clean_name(match.group()[titled.end():])  # "PDG de Microsoft"
         before = folded[max(start, match.start() - 60):match.start()]
         after = folded[match.end():match.end() + 25]
+        owner = re.match(r"(.+?)['\u2019]s\s", match.group())
+        if owner and _ROLE_OF.search(before):
+            return _clean_name(owner.group(1))  # "director of the FTC's Bureau"
         if _ROLE_OF.search(before) or re.match(r"(?:'s)?\s+(?:" + _ROLE_WORDS + r")\b", after):
             joined = _JOINED.match(text, match.end())
             if joined:
                 return _clean_name(text[match.start():joined.end()])
-            if re.match(r"\s+[a-z]", after) and not _ROLE_AFTER.match(after):
+            if re.match(r"[ \t\u00a0]+[a-z]", after) and not _ROLE_AFTER.match(after):
                 continue  # "head of the US business": a modifier, not the organisation
             return _clean_name(match.group())
     return None
@@ -299,3 +308,14 @@ def person_opening(text: str, start: int, end: int) -> Speaker | None:
     if not match or len(_clean_name(match.group()).split()) < 2:
         return None
     return _with_organization(text, fold_lower(text), match, end)
+
+
+def full_name(text: str, folded: str, surname: str, before: int) -> Speaker | None:
+    """The person a lone surname stands for: the last "First Surname" written before."""
+    pattern = re.compile(rf"(?:{_CAPITALISED}[ \t\u00a0]+){{1,3}}{re.escape(surname)}\b")
+    last = None
+    for match in pattern.finditer(text, max(0, before - 20_000), before):
+        last = match
+    if last is None:
+        return None
+    return _with_organization(text, folded, last, min(len(text), last.end() + 120))
