@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
-from tracker.text import clean_text, guess_language, html_to_text
+from tracker.text import guess_language, html_to_text
 
 # A publication date further ahead than this is a feed's mistake, not news from the future.
 FUTURE_TOLERANCE = timedelta(days=2)
@@ -63,8 +63,8 @@ def entry_keys(entries: list[Mapping[str, Any]]) -> list[str]:
     One reused guid must not collapse a feed into a single item, so the fallback
     applies to the whole fetch, and a key still seen twice gets a content hash.
     """
-    guids = [_text_field(e.get("id")) for e in entries]
-    links = [_text_field(e.get("link")) for e in entries]
+    guids = [_text_field(_raw(e, "id")) for e in entries]
+    links = [_text_field(_raw(e, "link")) for e in entries]
     use_guids = all(guids) and len(set(guids)) == len(guids)
     use_links = not use_guids and all(links) and len(set(links)) == len(links)
     keys = []
@@ -88,13 +88,13 @@ def _hash_key(entry: Mapping[str, Any]) -> str:
 
 def _article(entry: Mapping[str, Any], *, key: str, feed: str, fetched_at: datetime,
              language: str | None, base_url: str | None) -> Article:
-    title = html_to_text(_text_field(entry.get("title")))[:MAX_TITLE_CHARS]
+    title = html_to_text(_text_field(_raw(entry, "title")))[:MAX_TITLE_CHARS]
     text = html_to_text(_entry_body(entry)[: MAX_TEXT_CHARS * 2])[:MAX_TEXT_CHARS]
     published = _published(entry, fetched_at)
     return Article(
         feed=feed,
         key=key[:2000],
-        link=_web_link(_text_field(entry.get("link")), base_url),
+        link=_web_link(_text_field(_raw(entry, "link")), base_url),
         title=title,
         text=text,
         published=published or fetched_at,
@@ -104,10 +104,10 @@ def _article(entry: Mapping[str, Any], *, key: str, feed: str, fetched_at: datet
 
 
 def _entry_body(entry: Mapping[str, Any]) -> str:
-    contents = entry.get("content") or []
+    contents = _raw(entry, "content") or []
     bodies = [c.get("value", "") for c in contents if isinstance(c, Mapping)]
     body = max(bodies, key=len, default="")
-    summary = _text_field(entry.get("summary"))
+    summary = _text_field(_raw(entry, "summary"))
     return body if len(body) >= len(summary) else summary
 
 
@@ -127,7 +127,7 @@ def _published(entry: Mapping[str, Any], fetched_at: datetime) -> datetime | Non
 
 
 def _language(entry: Mapping[str, Any], hint: str | None, text: str) -> str | None:
-    declared = _text_field(entry.get("language")).lower()[:2]
+    declared = _text_field(_raw(entry, "language")).lower()[:2]
     if declared in ("fr", "en"):
         return declared
     return hint or guess_language(text)
@@ -146,4 +146,5 @@ def _raw(entry: Mapping[str, Any], name: str) -> Any:
 
 
 def _text_field(value: object) -> str:
-    return clean_text(value) if isinstance(value, str) else ""
+    # keys and links only need trimming; titles and bodies are cleaned by html_to_text
+    return value.strip() if isinstance(value, str) else ""
