@@ -325,6 +325,38 @@ def add_statement(app: App, deal_id: str, speaker: str, organization: str | None
     _record(app.store(), event, what=f"statement by {speaker}")
 
 
+@cli.command("report")
+@click.option("--date", "day", metavar="DATE", help="The report day (default: today).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the pages (default: reports_dir of the config).")
+@click.option("--email", is_flag=True, help="E-mail the report as configured in [email].")
+@click.option("--dry-run", is_flag=True, help="Write the e-mail as DATE.eml instead of sending.")
+@click.option("--known-at", metavar="TIME",
+              help="Only what the log held at TIME (ISO-8601 with offset or Z).")
+@click.pass_obj
+def report_command(app: App, day: str | None, out_dir: Path | None, email: bool, dry_run: bool,
+                   known_at: str | None) -> None:
+    """Render the daily report: DATE.html, index.html and feed.atom; e-mail it with --email.
+
+    The page is written (and the day recorded) before any e-mail is attempted.
+
+    Example: tracker report --date 2020-08-03 --email --dry-run
+    """
+    from tracker.reporting import run_daily_report
+
+    outcome = run_daily_report(
+        app.config, app.store(), app.archive(),
+        day=parse_day(day, option="--date") if day else None, out_dir=out_dir, email=email,
+        dry_run=dry_run, known_at=parse_moment(known_at, option="--known-at") if known_at else None,
+    )
+    click.echo(f"Wrote {outcome.html_path} (and index.html, feed.atom): {outcome.subject}"
+               f" [events up to seq {outcome.last_seq}].")
+    if outcome.eml_path is not None:
+        click.echo(f"Wrote the e-mail to {outcome.eml_path} (not sent).")
+    if outcome.sent:
+        click.echo("E-mailed the report.")
+
+
 def setup_logging(verbose: int) -> None:
     """Log to stderr with timestamps: warnings by default, more with -v."""
     import logging
@@ -410,6 +442,7 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     """
     from tracker.demo import DEMO_AS_OF, prepare_demo
     from tracker.poll import poll_feeds
+    from tracker.reporting import run_daily_report
 
     config_path = prepare_demo(folder)
     app = App(str(config_path))
@@ -418,6 +451,10 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     click.echo(summary.line())
     result = replay(app.store(), as_of=DEMO_AS_OF, zone=app.config.zone)
     click.echo(replay_table(result, app.config, deal_id=None))
+    outcome = run_daily_report(app.config, app.store(), app.archive(), day=DEMO_AS_OF,
+                               dry_run=True)
+    click.echo(f"\nReport: {outcome.html_path}")
+    click.echo(f"E-mail it would send: {outcome.eml_path}")
     click.echo(f"\nDemo folder: {config_path.parent}")
     click.echo(f"Replay any day: tracker --config {config_path} replay --as-of 2020-08-03")
 

@@ -1,0 +1,117 @@
+"""`feed.atom`: status changes and deadlines set or moved, as a valid Atom 1.0 feed.
+
+Written with ElementTree rather than a template, so that the XML is well formed
+whatever the text; characters XML 1.0 forbids are dropped first. Entry ids are
+`urn:uuid`s derived from event ids: rebuilding the feed never changes them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from events.clock import format_occurred, start_of_day
+from events.store import StoredEvent
+from reports.context import AtomEntry, AtomFeed
+from reports.formatting import moment_label, one_line, safe_url
+from reports.history import StatusStep
+from reports.wording import deadline_headline, status_headline
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+MAX_ENTRIES = 100
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def entry_id(event_id: str) -> str:
+    """The stable Atom id of the entry made from the event `event_id`."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'tracker:event:' + event_id)}"
+
+
+def feed_id_for(location: str) -> str:
+    """A stable Atom feed id for the reports written to `location`."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'tracker:reports:' + location)}"
+
+
+def build_feed(history: dict[str, list[StatusStep]], recent: Sequence[StoredEvent],
+               titles: dict[str, str], *, day: date, feed_id: str, zone: ZoneInfo,
+               since: str) -> AtomFeed:
+    """Status changes and deadline events that occurred from `since`, newest first."""
+    found = [*_status_entries(history, titles, since=since, zone=zone),
+             *_deadline_entries(recent, titles, zone=zone)]
+    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    entries = tuple(entry for _, _, entry in found[:MAX_ENTRIES])
+    updated = entries[0].updated if entries else format_occurred(start_of_day(day, zone))
+    return AtomFeed(feed_id, "Deal status changes and deadlines", updated, "feed.atom",
+                    "index.html", entries)
+
+
+Found = tuple[str, int, AtomEntry]
+
+
+def _status_entries(history: dict[str, list[StatusStep]], titles: dict[str, str], *,
+                    since: str, zone: ZoneInfo) -> list[Found]:
+    return [
+        (step.occurred_at, step.seq,
+         _entry(step.event_id, titles.get(step.deal_id, step.deal_id), status_headline(step),
+                step.occurred_at, step.source_url, zone))
+        for steps in history.values() for step in steps if step.occurred_at >= since
+    ]
+
+
+def _deadline_entries(recent: Sequence[StoredEvent], titles: dict[str, str], *,
+                      zone: ZoneInfo) -> list[Found]:
+    return [
+        (row.occurred_at, row.seq,
+         _entry(row.event_id, titles.get(row.deal_id, row.deal_id),
+                deadline_headline(json.loads(row.data), None), row.occurred_at, row.source_url,
+                zone))
+        for row in recent if row.type == "deadline"
+    ]
+
+
+def _entry(event_id: str, deal_title: str, headline: str, occurred_at: str,
+           source_url: str | None, zone: ZoneInfo) -> AtomEntry:
+    title = one_line(f"{deal_title}: {headline}")
+    summary = f"{title} ({moment_label(occurred_at, zone)}, {zone.key})"
+    return AtomEntry(entry_id(event_id), title, occurred_at, summary,
+                     safe_url(source_url) or "index.html")
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attributes)
+    element.text = _NOT_XML.sub("", text)
+    return element
+
+
+def _link(parent: ET.Element, href: str, rel: str, kind: str | None = None) -> None:
+    attributes = {"href": _NOT_XML.sub("", href), "rel": rel}
+    if kind:
+        attributes["type"] = kind
+    ET.SubElement(parent, f"{{{ATOM_NS}}}link", attributes)
+
+
+def render_atom(feed: AtomFeed) -> bytes:
+    """The feed as Atom 1.0 XML, UTF-8."""
+    root = ET.Element(f"{{{ATOM_NS}}}feed")
+    _text(root, "id", feed.id)
+    _text(root, "title", feed.title)
+    _text(root, "updated", feed.updated)
+    author = ET.SubElement(root, f"{{{ATOM_NS}}}author")
+    _text(author, "name", "tracker")
+    _text(root, "generator", "tracker")
+    _link(root, feed.self_link, "self", "application/atom+xml")
+    _link(root, feed.page_link, "alternate", "text/html")
+    for entry in feed.entries:
+        element = ET.SubElement(root, f"{{{ATOM_NS}}}entry")
+        _text(element, "id", entry.id)
+        _text(element, "title", entry.title, type="text")
+        _text(element, "updated", entry.updated)
+        _link(element, entry.link, "alternate")
+        _text(element, "summary", entry.summary, type="text")
+    ET.register_namespace("", ATOM_NS)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -1,0 +1,91 @@
+"""What the report needs from the log beyond `replay`: status history and recent events.
+
+Replay keeps only where each deal stands now. The report also draws every status period
+and lists what changed lately, so it reads the negotiation events once more (through the
+store's type index) and the events of the last days, within the same bounds as the
+replay: occurred by the end of the report day, recorded by `known_at`, not retracted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from events.model import STAGE_RANK
+from events.store import EventStore, StoredEvent
+
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStep:
+    """A deal's status changed from `previous` to `stage` at `occurred_at`."""
+
+    deal_id: str
+    stage: str
+    previous: str
+    occurred_at: str
+    seq: int
+    event_id: str
+    source_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """The part of the log a report reads: the same one the replay folded."""
+
+    occurred_until: str
+    recorded_until: str
+    retracted: frozenset[str]
+
+    def holds(self, row: StoredEvent) -> bool:
+        """True when `row` is within the bounds and not retracted."""
+        return (row.occurred_at <= self.occurred_until
+                and row.recorded_at <= self.recorded_until
+                and row.event_id not in self.retracted)
+
+
+def status_history(store: EventStore, bounds: Bounds) -> dict[str, list[StatusStep]]:
+    """Each deal's status changes, oldest first, folded by the same rule as replay."""
+    rows = [row for row in store.read(type="negotiation") if bounds.holds(row)]
+    rows.sort(key=lambda row: (row.occurred_at, row.seq))
+    current: dict[str, tuple[str, str]] = {}  # deal -> (stage, occurred_at of its event)
+    history: dict[str, list[StatusStep]] = {}
+    for row in rows:
+        stage = json.loads(row.data)["stage"]
+        status, status_at = current.get(row.deal_id, (UNKNOWN, ""))
+        if row.occurred_at == status_at and STAGE_RANK[stage] < STAGE_RANK.get(status, -1):
+            continue  # same instant: the stage furthest along wins, as in replay
+        current[row.deal_id] = (stage, row.occurred_at)
+        if stage != status:
+            _record_step(history.setdefault(row.deal_id, []), row, stage, status)
+    return history
+
+
+def _record_step(steps: list[StatusStep], row: StoredEvent, stage: str, status: str) -> None:
+    previous = status
+    if steps and steps[-1].occurred_at == row.occurred_at:
+        # one article, two stages at one instant: a single change, to the last one
+        previous = steps.pop().previous
+        if previous == stage:
+            return
+    steps.append(StatusStep(row.deal_id, stage, previous, row.occurred_at, row.seq,
+                            row.event_id, row.source_url))
+
+
+def recent_events(store: EventStore, bounds: Bounds, *, occurred_from: str) -> list[StoredEvent]:
+    """Events that occurred from `occurred_from` within the bounds, in (occurred_at, seq) order."""
+    rows = [row for row in store.read(occurred_from=occurred_from) if bounds.holds(row)]
+    rows.sort(key=lambda row: (row.occurred_at, row.seq))
+    return rows
+
+
+def status_at(steps: Iterable[StatusStep], instant: str) -> str:
+    """The status a history gives just before `instant` (ISO-8601 UTC)."""
+    status = UNKNOWN
+    for step in steps:
+        if step.occurred_at >= instant:
+            break
+        status = step.stage
+    return status
