@@ -215,6 +215,7 @@ _MODAL = re.compile(
     r"|set to|poised to|likely to|unlikely to|plans? to|planning to|aims? to|hopes? to|intends? to"
     r"|seeks? to|seeking to|threaten\w* to|want\w* to|wishes to|ready to|prepared to|preparing to"
     r"|about to|on track to|pourrai\w*|devrai\w*|pourra|pourront|devra|devront|va|vont|allait"
+    r"|doit|doivent|has yet to|have yet to|reste a|restent a"
     r"|compte|espere|prevoit de|envisage\w* de|menace\w* de|souhaite|veut|vise a|pret a|prete a"
     r"|en passe de|sur le point de|afin de|awaiting|await|awaits|pending|needs?|requires?"
     r"|subject to|seeking|attend\w*|en attente d[eu]|soumis\w* a|sous reserve d[eu]|besoin d[eu]"
@@ -226,6 +227,7 @@ _MODAL = re.compile(
     r"\s+(?:[\w']+\s+){0,5}"
     r"|\b(?:to|pour|from|de|d'|in order to|until|jusqu'a)\s*(?:la |le |l')?)$"
 )
+_PLUPERFECT = re.compile(r"\b(?:had|avait|avaient|was|were|did)\b")
 _UNLESS = re.compile(r"\b(?:unless|a moins que|a moins qu'|sauf si)\b")
 _VOTERS = re.compile(r"\b(?:shareholders|actionnaires|stockholders)\b")
 _CONDITION = re.compile(r"\b(?:if|unless|whether|si|s'il|s'ils|should the|au cas ou|en cas de)\b")
@@ -245,19 +247,23 @@ def _segments(folded: str) -> list[tuple[int, str]]:
     return parts
 
 
-def _live_segments(folded: str, is_past: Callable[[str], bool]) -> list[tuple[int, str]]:
-    """Clauses that speak of the present: relative clauses and dated background dropped."""
+def _live_segments(folded: str, is_past: Callable[[str], bool]) -> list[tuple[int, str, bool]]:
+    """Clauses that speak of the present, with whether each is a relative clause.
+
+    Dated background is dropped; relative clauses ("Microsoft, which agreed to buy...")
+    are kept apart: they only describe a party, except for an ongoing probe.
+    """
     live, skip_next = [], False
     for start, segment in _segments(folded):
         stripped = segment.strip()
-        if skip_next or not stripped or _RELATIVE.match(stripped):
+        if skip_next or not stripped:
             skip_next = False
             continue
         if is_past(stripped):
             # A short dated lead-in ("In January 2022,") dates the clause that follows.
             skip_next = len(stripped.split()) <= 5
             continue
-        live.append((start, segment))
+        live.append((start, segment, bool(_RELATIVE.match(stripped))))
     return live
 
 
@@ -334,8 +340,12 @@ def classify(folded: str, is_past: Callable[[str], bool]) -> list[StageReading]:
     denied = bool(_DENIAL.search(text))
     has_authority = bool(AUTHORITIES_RE.search(text) or _VOTERS.search(text))
     found: list[StageReading] = []
-    for start, clause in _live_segments(text, is_past):
+    for start, clause, relative in _live_segments(text, is_past):
+        if relative and _PLUPERFECT.search(clause):
+            continue
         for name in _stages_in(clause):
+            if relative and name != "under_review":
+                continue
             # A regulator or a court rejecting a deal blocks it; a seller rejecting a bid
             # ends it.
             stage = "blocked" if name == "rejected" and has_authority else _STAGE_OF.get(name, name)
