@@ -80,7 +80,7 @@ class Extractor:
         self._index = DealIndex(self.deals)
 
     def extract(self, article: Article) -> list[Event]:
-        """The events `article` supports, in text order; never raises on odd text."""
+        """The events `article` supports (stages, deadlines, statements); never raises."""
         try:
             reading = self._read(article)
         except (ValueError, TypeError, AttributeError, IndexError, KeyError, OverflowError,
