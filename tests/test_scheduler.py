@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -42,9 +43,11 @@ def paris(text: str) -> datetime:
 
 
 def make_config(tmp_path: Path, *, report_at: str = "07:00", feed: str | None = None,
-                database: str = "tracker.db", email: bool = False) -> Config:
+                database: str = "tracker.db", email: bool = False, smtp_port: int = 25) -> Config:
     feeds = f'[[feeds]]\nname = "news"\nurl = "{feed}"\n' if feed else ""
-    mail = '[email]\nsender = "t@example.org"\nto = ["desk@example.org"]\n' if email else ""
+    mail = ('[email]\nsmtp_host = "127.0.0.1"\n'
+            f'smtp_port = {smtp_port}\nsender = "t@example.org"\nto = ["desk@example.org"]\n'
+            if email else "")
     path = tmp_path / "tracker.toml"
     path.write_text(f'[tracker]\ntimezone = "Europe/Paris"\ndatabase = "{database}"\n\n'
                     f'[schedule]\npoll_every = "15m"\nreport_at = "{report_at}"\n\n'
@@ -231,7 +234,8 @@ def test_a_bug_in_a_report_is_logged_and_does_not_stop_the_job(
                 clock=Clock(paris("2026-03-05T08:00")), report=broken,
                 reported_days=lambda archive: set())
     assert jobs.report_if_due() is None
-    assert "report failed" in caplog.text and "KeyError" in caplog.text
+    assert "report for 2026-03-05 failed; trying again after the next poll" in caplog.text
+    assert "KeyError: 'oops'" in caplog.text
 
 
 def test_scheduler_polls_at_once_one_at_a_time_and_reports_at_local_time(
@@ -303,3 +307,54 @@ def test_run_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait(timeout=10)
+
+
+@dataclass
+class Inbox:
+    """An aiosmtpd handler keeping every envelope."""
+
+    envelopes: list[Any] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_real_report_is_written_and_emailed_once_per_day(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from aiosmtpd.controller import Controller
+
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        config = make_config(tmp_path, email=True, smtp_port=port)
+        jobs = Jobs(config, open_store=lambda: open_store(config.database),
+                    clock=Clock(paris("2026-03-29T07:00")))
+        with caplog.at_level(logging.INFO, logger="tracker.scheduler"):
+            assert jobs.report_if_due() == date(2026, 3, 29)
+            assert jobs.report_if_due() is None
+    finally:
+        controller.stop()
+    assert (config.reports_dir / "2026-03-29.html").exists()
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["desk@example.org"]]
+    assert (f"report for 2026-03-29: {config.reports_dir / '2026-03-29.html'},"
+            " sent to desk@example.org") in caplog.text
+
+
+def test_a_report_written_but_not_emailed_is_not_produced_again(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    config = make_config(tmp_path, email=True, smtp_port=free_port())  # nobody listens
+    jobs = Jobs(config, open_store=lambda: open_store(config.database),
+                clock=Clock(paris("2026-03-29T07:00")))
+    assert jobs.report_if_due() is None
+    assert "report for 2026-03-29 failed: report written to" in caplog.text
+    assert "it was written, so it is not produced again" in caplog.text
+    assert jobs.report_if_due() is None
+    assert caplog.text.count("failed") == 1

@@ -10,7 +10,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -21,6 +23,7 @@ from tests.feeds import NEWS, rss
 from tracker.cli import cli
 
 DEADLINE_SECONDS = 30.0
+REPORT_TIME = datetime.now(ZoneInfo("Europe/Paris")) - timedelta(hours=3)
 
 
 def closed_port_url() -> str:
@@ -29,11 +32,12 @@ def closed_port_url() -> str:
         return f"http://127.0.0.1:{probe.getsockname()[1]}/feed"
 
 
-def write_config(tmp_path: Path, *urls: str) -> Path:
+def write_config(tmp_path: Path, *urls: str, report_at: str = "07:00") -> Path:
     feeds = "".join(f'[[feeds]]\nname = "feed{n}"\nurl = "{u}"\n\n' for n, u in enumerate(urls))
     path = tmp_path / "tracker.toml"
     path.write_text('[tracker]\ntimezone = "Europe/Paris"\nconnect_timeout = 2\n'
-                    'read_timeout = 2\n\n[schedule]\npoll_every = "1s"\n\n' + feeds)
+                    f'read_timeout = 2\n\n[schedule]\npoll_every = "1s"\n'
+                    f'report_at = "{report_at}"\n\n' + feeds)
     return path
 
 
@@ -76,7 +80,9 @@ def running(httpserver: HTTPServer, tmp_path: Path) -> Iterator[tuple[Path, subp
         return Response(rss(items), content_type="application/rss+xml")
 
     httpserver.expect_request("/feed").respond_with_handler(feed)
-    config = write_config(tmp_path, httpserver.url_for("/feed"), closed_port_url())
+    # three hours ago: the start finds that report time passed and its day not reported
+    config = write_config(tmp_path, httpserver.url_for("/feed"), closed_port_url(),
+                          report_at=REPORT_TIME.strftime("%H:%M"))
     process = start_run(config, tmp_path / "run.log")
     try:
         yield config, process, items
@@ -103,6 +109,21 @@ def test_run_polls_every_second_and_stops_cleanly_on_sigterm(running, tmp_path: 
                        r" Polled \d feed\(s\)", text, flags=re.MULTILINE)
     assert len(polls) >= 3, text
     assert "SIGTERM received" in text and "stopped" in text
+
+
+def test_run_produces_the_missed_report_once_after_the_first_poll(running,
+                                                                  tmp_path: Path) -> None:
+    _, process, _ = running
+    database, log = tmp_path / "tracker.db", tmp_path / "run.log"
+    wait_until(lambda: finished_runs(database) >= 3, process, log)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=DEADLINE_SECONDS) == 0, log.read_text()
+    day = REPORT_TIME.date().isoformat()
+    assert query(database, "SELECT day FROM reports") == [(day,)]
+    assert (tmp_path / "reports" / f"{day}.html").exists()
+    text = log.read_text()
+    assert text.count("report for") == 1, text
+    assert text.index("poll run 1:") < text.index(f"report for {day}:")
 
 
 def test_a_second_run_on_the_same_database_is_refused(running, tmp_path: Path) -> None:

@@ -119,24 +119,33 @@ class Jobs:
 
     def report_if_due(self) -> date | None:
         """Produce the due report (see `due_report_day`), if any; return its day."""
+        day = None
         try:
-            return self._report_due()
+            report, reported_days = self._report_functions()
+            with self._opened() as (store, archive):
+                day = due_report_day(self.trigger, self.clock(), reported_days(archive))
+                if day is None:
+                    return None
+                outcome = report(self.config, store, archive, day=day,
+                                 email=self.config.email is not None)
+            _log_report(day, outcome, self.config)
+            return day
         except EXPECTED_ERRORS as error:
-            log.error("report failed: %s; trying again after the next poll", error)
+            log.error("report for %s failed: %s; %s", day or "the due day", error,
+                      self._next_try(day))
         except Exception:
-            log.exception("report failed; trying again after the next poll")
+            log.exception("report for %s failed; %s", day or "the due day", self._next_try(day))
         return None
 
-    def _report_due(self) -> date | None:
-        report, reported_days = self._report_functions()
-        with self._opened() as (store, archive):
-            day = due_report_day(self.trigger, self.clock(), reported_days(archive))
-            if day is None:
-                return None
-            outcome = report(self.config, store, archive, day=day,
-                             email=self.config.email is not None)
-        _log_report(day, outcome, self.config)
-        return day
+    def _next_try(self, day: date | None) -> str:
+        # a report written but not e-mailed is recorded: producing it again would not help
+        try:
+            with self._opened() as (_, archive):
+                if day is not None and day in self._report_functions()[1](archive):
+                    return "it was written, so it is not produced again"
+        except EXPECTED_ERRORS:
+            pass
+        return "trying again after the next poll"
 
     def _report_functions(self) -> tuple[Callable[..., Any], Callable[[Archive], set[date]]]:
         if self._report is None or self._reported_days is None:
