@@ -242,3 +242,36 @@ def test_every_feedparser_test_file_is_ingested_without_an_exception(
     print(f"\n{len(files)} feedparser test files: {summary.fetched} read,"
           f" {summary.failed} refused as not a feed, {stored} articles stored")
     assert stored > 1000
+
+
+REAL_FEEDS = SHARED / "corpus" / "real-feeds"
+
+
+@pytest.mark.skipif(not REAL_FEEDS.is_dir(), reason="../shared/corpus is absent")
+def test_every_real_feed_is_ingested_and_counted(tmp_path: Path, archive: Archive) -> None:
+    import feedparser
+
+    files = sorted(p for p in REAL_FEEDS.iterdir() if p.suffix in (".xml", ".rss"))
+    deals = load_config(_deals_config(tmp_path)).deals
+    config = Config(path=tmp_path / "t.toml", database=tmp_path / "tracker.db", deals=deals,
+                    feeds=tuple(Feed(name=p.name, url=str(p)) for p in files))
+    summary = poll_feeds(config, archive)
+    stored = dict(archive.conn.execute("SELECT feed, count(*) FROM articles GROUP BY feed"))
+    expected = {p.name: len(feedparser.parse(p.read_bytes()).entries) for p in files}
+    print(f"\n{len(files)} real feeds: {summary.fetched} read, {summary.failed} failed,"
+          f" {sum(stored.values())} of {sum(expected.values())} entries stored,"
+          f" {summary.new_events} events")
+    for name in sorted(expected):
+        print(f"  {name}: {stored.get(name, 0)} of {expected[name]} entries")
+    assert summary.fetched + summary.failed == len(files) >= 30
+    assert sum(stored.values()) >= 0.95 * sum(expected.values())
+
+
+def _deals_config(tmp_path: Path) -> Path:
+    path = tmp_path / "deals.toml"
+    path.write_text(
+        '[[deals]]\nid = "tiktok"\nacquirer = "Oracle"\ntarget = "TikTok"\n'
+        'seller = "ByteDance"\n\n[[deals]]\nid = "intel"\nacquirer = "Elon Musk"\n'
+        'target = "Intel"\n\n[[deals]]\nid = "telegraph"\nacquirer = "Axel Springer"\n'
+        'target = "Telegraph"\n')
+    return path
