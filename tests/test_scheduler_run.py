@@ -8,6 +8,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -153,3 +154,54 @@ def test_run_without_feeds_says_how_to_add_one(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "no feeds configured" in result.output and "[[feeds]]" in result.output
     assert not (tmp_path / "tracker.db.lock").exists()
+
+
+@pytest.fixture
+def slow_feed(httpserver: HTTPServer, tmp_path: Path) -> Iterator[tuple[
+        subprocess.Popen[bytes], threading.Event, threading.Event]]:
+    """`tracker run` whose first poll hangs on the feed until the test releases it."""
+    entered, release = threading.Event(), threading.Event()
+
+    def feed(request: Request) -> Response:
+        entered.set()
+        release.wait(timeout=DEADLINE_SECONDS)
+        return Response(rss(NEWS), content_type="application/rss+xml")
+
+    httpserver.expect_request("/feed").respond_with_handler(feed)
+    config = write_config(tmp_path, httpserver.url_for("/feed"))
+    config.write_text(config.read_text().replace("read_timeout = 2", "read_timeout = 60"))
+    process = start_run(config, tmp_path / "run.log")
+    try:
+        yield process, entered, release
+    finally:
+        release.set()
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=DEADLINE_SECONDS)
+
+
+def test_sigterm_lets_the_poll_in_progress_finish(slow_feed, tmp_path: Path) -> None:
+    process, entered, release = slow_feed
+    database, log = tmp_path / "tracker.db", tmp_path / "run.log"
+    wait_until(entered.is_set, process, log)
+    process.send_signal(signal.SIGTERM)
+    wait_until(lambda: "SIGTERM received" in log.read_text(), process, log)
+    assert process.poll() is None  # still polling
+    release.set()
+    assert process.wait(timeout=DEADLINE_SECONDS) == 0, log.read_text()
+    assert query(database, "SELECT count(*) FROM articles") == [(3,)]
+    assert query(database, "SELECT count(*) FROM runs WHERE finished_at IS NULL") == [(0,)]
+
+
+def test_a_second_signal_stops_at_once_and_leaves_a_consistent_database(
+        slow_feed, tmp_path: Path) -> None:
+    process, entered, _ = slow_feed
+    database, log = tmp_path / "tracker.db", tmp_path / "run.log"
+    wait_until(entered.is_set, process, log)
+    process.send_signal(signal.SIGTERM)
+    wait_until(lambda: "SIGTERM received" in log.read_text(), process, log)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=DEADLINE_SECONDS) == 1, log.read_text()
+    assert "second SIGINT: stopping now" in log.read_text()
+    assert query(database, "PRAGMA integrity_check") == [("ok",)]
+    assert query(database, "SELECT count(*) FROM articles") == [(0,)]
