@@ -275,3 +275,19 @@ def _deals_config(tmp_path: Path) -> Path:
         'target = "Intel"\n\n[[deals]]\nid = "telegraph"\nacquirer = "Axel Springer"\n'
         'target = "Telegraph"\n')
     return path
+
+
+def test_a_poll_asked_to_stop_ends_between_batches_and_resumes(
+        httpserver: HTTPServer, tmp_path: Path, archive: Archive) -> None:
+    items = [(f"s{n}", f"Story {n}", "<p>Body.</p>", "2020-08-02T10:00") for n in range(600)]
+    httpserver.expect_request("/feed", headers={"If-None-Match": '"v"'}).respond_with_data(
+        "", status=304)
+    httpserver.expect_request("/feed").respond_with_data(rss(items), headers={"ETag": '"v"'})
+    config = make_config(tmp_path, httpserver.url_for("/feed"))
+    stopped = poll_feeds(config, archive, should_stop=lambda: True)
+    assert any("asked to stop" in warning for warning in stopped.warnings)
+    assert len(articles(archive)) == 250
+    assert feed_row(archive).etag is None, "a feed read in part is read again"
+    resumed = poll_feeds(config, archive)
+    assert (resumed.fetched, resumed.new_articles) == (1, 350)
+    assert poll_feeds(config, archive).not_modified == 1

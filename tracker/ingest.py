@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,7 @@ class IngestCounts:
     new_versions: int = 0
     new_events: int = 0
     warning: str | None = None
+    stopped: bool = False
 
 
 def parse_feed(content: bytes, *, source: str, content_type: str | None = None) -> Any:
@@ -101,10 +102,12 @@ def _one_line(value: object) -> str:
 class Ingestor:
     """Stores articles and their events, one feed at a time, with one extractor."""
 
-    def __init__(self, archive: Archive, deals: Sequence[Deal]) -> None:
+    def __init__(self, archive: Archive, deals: Sequence[Deal], *,
+                 should_stop: Callable[[], bool] | None = None) -> None:
         self.archive = archive
         self.store = archive.store
         self.deals = deals
+        self.should_stop = should_stop
         self._extractor: Any = None
 
     @property
@@ -138,6 +141,10 @@ class Ingestor:
         known: dict[str, dict[str, tuple[str, int]]] = {}
         stamp = format_recorded(fetched_at)
         for start in range(0, len(articles), ARTICLES_PER_TRANSACTION):
+            # the first batch always goes in, so a stop never starves a feed
+            if start and self.should_stop and self.should_stop():
+                counts.stopped = True
+                break
             with self.store.transaction():
                 for article in articles[start : start + ARTICLES_PER_TRANSACTION]:
                     if article.feed not in known:

@@ -61,14 +61,19 @@ Progress = Callable[[str], None]
 
 
 def poll_feeds(config: Config, archive: Archive, *, all_feeds: bool = False,
-               now: datetime | None = None, progress: Progress | None = None) -> PollSummary:
-    """Poll every due feed of `config` once (every feed with `all_feeds`)."""
+               now: datetime | None = None, progress: Progress | None = None,
+               should_stop: Callable[[], bool] | None = None) -> PollSummary:
+    """Poll every due feed of `config` once (every feed with `all_feeds`).
+
+    When `should_stop()` turns true the poll ends early, between feeds or between
+    batches of articles: what was committed stays, the rest waits for the next poll.
+    """
     now = now or utc_now()
     states = archive.feed_states((feed.name, feed.url) for feed in config.feeds)
     due = [feed for feed in config.feeds if all_feeds or _is_due(states[feed.name], now)]
     summary = PollSummary(due=len(due), run_id=archive.start_run(format_recorded(now)))
     failures: list[tuple[FeedState, TrackerError]] = []
-    ingestor = Ingestor(archive, config.deals)
+    ingestor = Ingestor(archive, config.deals, should_stop=should_stop)
     for feed, outcome in _fetch(config, due, states):
         state = states[feed.name]
         if isinstance(outcome, TrackerError):
@@ -77,6 +82,9 @@ def poll_feeds(config: Config, archive: Archive, *, all_feeds: bool = False,
             _ingest(ingestor, feed, state, outcome, summary, failures)
         if progress:
             progress(feed.name)
+        if should_stop and should_stop():
+            summary.warnings.append("asked to stop: the feeds not yet read wait for the next poll")
+            break
     _record_failures(archive, failures, summary, now)
     archive.finish_run(summary.run_id, finished_at=format_recorded(utc_now()),
                        counts=summary.counts(), errors=summary.errors)
@@ -133,6 +141,7 @@ def _fetch(config: Config, due: Sequence[Feed], states: dict[str, FeedState]):  
 def _ingest(ingestor: Ingestor, feed: Feed, state: FeedState, result, summary: PollSummary,  # type: ignore[no-untyped-def]
             failures: list[tuple[FeedState, TrackerError]]) -> None:
     now = utc_now()
+    counts = IngestCounts()
     if result.not_modified:
         summary.not_modified += 1
     else:
@@ -147,10 +156,14 @@ def _ingest(ingestor: Ingestor, feed: Feed, state: FeedState, result, summary: P
     new_url = result.permanent_url or state.fetch_url
     if new_url != state.fetch_url:
         summary.warnings.append(f"{feed.name}: moved permanently to {new_url}")
+    # a feed read only in part keeps its old validators, so the next poll reads it again
+    fresh = result.not_modified or not counts.stopped
     ingestor.archive.save_feed(replace(
-        state, fetch_url=new_url, etag=result.etag, last_modified=result.last_modified,
-        error_count=0, last_error=None, next_poll_at=None, disabled_reason=None,
-        last_polled_at=format_recorded(now), last_success_at=format_recorded(now)))
+        state, fetch_url=new_url, error_count=0, last_error=None, next_poll_at=None,
+        etag=result.etag if fresh else state.etag,
+        last_modified=result.last_modified if fresh else state.last_modified,
+        disabled_reason=None, last_polled_at=format_recorded(now),
+        last_success_at=format_recorded(now)))
 
 
 def _count(summary: PollSummary, counts: IngestCounts, feed: str) -> None:

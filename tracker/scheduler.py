@@ -93,6 +93,9 @@ class Jobs:
         self.trigger = report_trigger(config)
         self._report = report
         self._reported_days = reported_days
+        # set by `serve` on SIGTERM/SIGINT: a poll stops between feeds and between
+        # batches of articles, each batch committed whole
+        self.stopping = threading.Event()
 
     @contextmanager
     def _opened(self) -> Iterator[tuple[SQLiteEventStore, Archive]]:
@@ -107,7 +110,8 @@ class Jobs:
         summary = None
         try:
             with self._opened() as (_, archive):
-                summary = poll_feeds(self.config, archive, now=self.clock())
+                summary = poll_feeds(self.config, archive, now=self.clock(),
+                                     should_stop=self.stopping.is_set)
             _log_poll(summary)
         except EXPECTED_ERRORS as error:
             log.error("poll failed: %s; trying again at the next tick", error)
@@ -192,6 +196,7 @@ def build_scheduler(jobs: Jobs, *, start: datetime) -> BackgroundScheduler:
 
 def serve(jobs: Jobs, *, stop: threading.Event) -> None:
     """Run the jobs until `stop` is set, then let the job in progress finish."""
+    jobs.stopping = stop
     scheduler = build_scheduler(jobs, start=datetime.now(UTC))
     scheduler.start()
     log.info("tracker run: %s", _describe(jobs, scheduler))
