@@ -123,7 +123,7 @@ def conditional(header: str, value: str, changed: dict[str, str]) -> Callable[..
 
 
 def test_user_agent_names_the_tool_and_version() -> None:
-    assert USER_AGENT.startswith(f"tracker/{tracker.__version__} (+https://")
+    assert USER_AGENT.startswith(f"tracker/{tracker.__version__} (")
 
 
 def test_etag_flow_ends_in_not_modified(httpserver: HTTPServer) -> None:

@@ -40,8 +40,8 @@ __all__ = [
 ]
 
 # The project's public home; servers' operators read it to find who is polling them.
-PROJECT_URL = "https://github.com/tracker-deals/tracker"
-USER_AGENT = f"tracker/{__version__} (+{PROJECT_URL}; deal-status feed reader)"
+# Names the tool and its version; no project URL is published yet to point at.
+USER_AGENT = f"tracker/{__version__} (deal-status feed reader; python-httpx)"
 ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
           "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8")
 # Only encodings decoded below, where the size cap is enforced on the inflated bytes.
