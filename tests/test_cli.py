@@ -163,3 +163,13 @@ def test_the_installed_command_runs_as_a_real_process(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert failed.stderr.strip() == ("Error: --as-of: expected a date as YYYY-MM-DD,"
                                      " got 'tomorrow'")
+
+
+def test_events_can_be_followed_from_a_seq(config_path: Path) -> None:
+    for day in ("2020-08-01", "2020-08-02", "2020-08-03"):
+        ok(config_path, "add", "deadline", "--deal", DEAL, "--due", "2020-09-15",
+           "--date", day)
+    later = json.loads(ok(config_path, "events", "--after", "1", "--format", "json").output)
+    assert [row["seq"] for row in later] == [2, 3]
+    first = json.loads(ok(config_path, "events", "--limit", "1", "--format", "json").output)
+    assert [row["seq"] for row in first] == [1]

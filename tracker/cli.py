@@ -6,8 +6,10 @@ stderr and exit status 1. Bad options are click usage errors, exit status 2.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,7 +27,7 @@ from events.model import (
     StatementMade,
 )
 from events.replay import replay
-from events.store import EventStore
+from events.store import EventStore, StoredEvent
 from tracker import __version__
 from tracker.config import Config, find_config_path, load_config
 from tracker.errors import TrackerError, UnknownDeal
@@ -140,10 +142,13 @@ def init(app: App, force: bool) -> None:
 @click.option("--type", "type_", type=click.Choice(["negotiation", "statement", "deadline",
                                                     "retraction"]), help="Only this type.")
 @click.option("--since", metavar="DATE", help="Only events that occurred on or after DATE.")
+@click.option("--after", "after_seq", type=click.IntRange(min=0), default=0, metavar="SEQ",
+              help="Only events appended after SEQ (to follow the log).")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N events.")
 @click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def events(app: App, deal_id: str | None, type_: str | None, since: str | None,
-           format_: str) -> None:
+           after_seq: int, limit: int | None, format_: str) -> None:
     """List the event log itself, in append order, for audit.
 
     Example: tracker events --deal microsoft-tiktok --since 2020-08-01 --format json
@@ -156,7 +161,10 @@ def events(app: App, deal_id: str | None, type_: str | None, since: str | None,
         occurred_from = format_occurred(start_of_day(day, app.config.zone))
     if deal_id is not None:
         app.require_deal(deal_id, in_log_ok=True)
-    rows = app.store().read(deal_id=deal_id, type=type_, occurred_from=occurred_from)
+    rows: Iterable[StoredEvent] = app.store().read(
+        after_seq=after_seq, deal_id=deal_id, type=type_, occurred_from=occurred_from)
+    if limit is not None:
+        rows = itertools.islice(rows, limit)
     if format_ == "json":
         for piece in iter_events_json(rows):
             click.echo(piece, nl=False)
