@@ -8,9 +8,10 @@ failing feed backs off on its own and never stops the others.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from events.clock import format_recorded, parse_instant, utc_now
 from tracker.archive import Archive, FeedState
@@ -18,6 +19,9 @@ from tracker.backoff import backoff_delay
 from tracker.config import Config, Feed
 from tracker.errors import TrackerError
 from tracker.ingest import FeedError, IngestCounts, Ingestor
+
+if TYPE_CHECKING:
+    from tracker.fetch import FetchResult
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +130,8 @@ def _is_due(state: FeedState, now: datetime) -> bool:
     return state.next_poll_at is None or parse_instant(state.next_poll_at) <= now
 
 
-def _fetch(config: Config, due: Sequence[Feed], states: dict[str, FeedState]):  # type: ignore[no-untyped-def]
+def _fetch(config: Config, due: Sequence[Feed],
+           states: dict[str, FeedState]) -> Iterator[tuple[Feed, FetchResult | TrackerError]]:
     from tracker.fetch import FetchJob, fetch_many
 
     by_name = {feed.name: feed for feed in due}
@@ -138,8 +143,8 @@ def _fetch(config: Config, due: Sequence[Feed], states: dict[str, FeedState]):  
         yield by_name[job.key], outcome
 
 
-def _ingest(ingestor: Ingestor, feed: Feed, state: FeedState, result, summary: PollSummary,  # type: ignore[no-untyped-def]
-            failures: list[tuple[FeedState, TrackerError]]) -> None:
+def _ingest(ingestor: Ingestor, feed: Feed, state: FeedState, result: FetchResult,
+            summary: PollSummary, failures: list[tuple[FeedState, TrackerError]]) -> None:
     now = utc_now()
     counts = IngestCounts()
     if result.not_modified:
