@@ -188,7 +188,8 @@ class SQLiteEventStore(EventStore):
         type: str | None = None,
         occurred_from: str | None = None,
     ) -> Iterator[StoredEvent]:
-        where, params = ["seq > ?"], [after_seq]
+        where: list[str] = ["seq > ?"]
+        params: list[Any] = [after_seq]
         for clause, value in (
             ("deal_id = ?", deal_id),
             ("type = ?", type),
