@@ -43,6 +43,13 @@ def statement_view(statement: Statement, zone: ZoneInfo) -> StatementView:
     )
 
 
+def _shown(deadlines: Sequence[Deadline], day: date) -> Sequence[Deadline]:
+    """All deadlines to come and the few latest past ones (the others are never shown)."""
+    today = day.isoformat()
+    past = sum(1 for deadline in deadlines if deadline.due < today)
+    return deadlines[max(0, past - PAST_DEADLINES_SHOWN):]
+
+
 def pick_deadlines(views: Sequence[DeadlineView], *, closed: bool
                    ) -> tuple[DeadlineView | None, tuple[DeadlineView, ...]]:
     """The headline deadline (next due, else the latest overdue) and the others shown."""
@@ -59,7 +66,7 @@ def build_card(state: DealState, title: str, steps: Sequence[StatusStep], *, day
                zone: ZoneInfo, changed: bool) -> DealCard:
     """Where one deal stands on `day`, with its timeline."""
     closed = state.status in CLOSED_STAGES
-    views = [deadline_view(d, day, closed=closed) for d in state.live_deadlines()]
+    views = [deadline_view(d, day, closed=closed) for d in _shown(state.live_deadlines(), day)]
     headline, others = pick_deadlines(views, closed=closed)
     return DealCard(
         id=state.deal_id, title=title, status=state.status,
@@ -68,7 +75,7 @@ def build_card(state: DealState, title: str, steps: Sequence[StatusStep], *, day
         next_deadline=headline, other_deadlines=others,
         statements=tuple(statement_view(s, zone)
                          for s in state.latest_statements()[:STATEMENTS_SHOWN]),
-        timeline=build_timeline(steps, views, day=day, zone=zone),
+        timeline=build_timeline(steps, [d for d in (headline, *others) if d], day=day, zone=zone),
         event_count=state.event_count,
         last_change=moment_label(state.last_event_at, zone) if state.last_event_at else None,
         has_news=state.event_count > 0, changed=changed,

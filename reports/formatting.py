@@ -45,6 +45,11 @@ STAGE_COLORS: dict[str, tuple[str, str]] = {
 # C0/C1 controls, DEL, zero-width and bidi-override characters: none belongs in a
 # one-line field, and bidi overrides can make a quote display as something else.
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# browsers read a backslash as a slash, urlsplit does not: the hosts they see would differ
+_SPACE_OR_BACKSLASH = re.compile(r"[\s\\]")
+# scheme, a plain host name (no user, no brackets), an optional port, then a path
+_PLAIN_WEB_URL = re.compile(r"(?i:https?)://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+                            r"(?::\d{1,5})?(?:[/?#].*)?$")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # English names of our own, not strftime's: those follow the process locale.
@@ -65,8 +70,10 @@ def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if _INVISIBLE.search(url) or " " in url:
+    if _INVISIBLE.search(url) or _SPACE_OR_BACKSLASH.search(url):
         return None
+    if _PLAIN_WEB_URL.match(url):
+        return url  # the common case, without the cost of urlsplit
     try:
         parts = urlsplit(url)
     except ValueError:

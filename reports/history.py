@@ -11,15 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import NamedTuple
 
 from events.model import STAGE_RANK
 from events.store import EventStore, StoredEvent
 
 UNKNOWN = "unknown"
+_TIMELINE_ORDER = attrgetter("occurred_at", "seq")  # the order replay folds in
 
 
-@dataclass(frozen=True, slots=True)
-class StatusStep:
+class StatusStep(NamedTuple):
     """A deal's status changed from `previous` to `stage` at `occurred_at`."""
 
     deal_id: str
@@ -49,35 +51,39 @@ class Bounds:
 def status_history(store: EventStore, bounds: Bounds) -> dict[str, list[StatusStep]]:
     """Each deal's status changes, oldest first, folded by the same rule as replay."""
     rows = [row for row in store.read(type="negotiation") if bounds.holds(row)]
-    rows.sort(key=lambda row: (row.occurred_at, row.seq))
+    rows.sort(key=_TIMELINE_ORDER)
     current: dict[str, tuple[str, str]] = {}  # deal -> (stage, occurred_at of its event)
     history: dict[str, list[StatusStep]] = {}
-    for row in rows:
-        stage = json.loads(row.data)["stage"]
-        status, status_at = current.get(row.deal_id, (UNKNOWN, ""))
-        if row.occurred_at == status_at and STAGE_RANK[stage] < STAGE_RANK.get(status, -1):
+    stages: dict[str, str] = {}
+    rank, start = STAGE_RANK, (UNKNOWN, "")
+    for seq, event_id, deal_id, _, occurred, _, data, url, *_ in rows:
+        stage = stages.get(data)
+        if stage is None:  # a handful of distinct payloads: decode each once
+            stage = stages[data] = json.loads(data)["stage"]
+        status, status_at = current.get(deal_id, start)
+        if occurred == status_at and rank[stage] < rank.get(status, -1):
             continue  # same instant: the stage furthest along wins, as in replay
-        current[row.deal_id] = (stage, row.occurred_at)
+        current[deal_id] = (stage, occurred)
         if stage != status:
-            _record_step(history.setdefault(row.deal_id, []), row, stage, status)
+            step = StatusStep(deal_id, stage, status, occurred, seq, event_id, url)
+            _record_step(history.setdefault(deal_id, []), step)
     return history
 
 
-def _record_step(steps: list[StatusStep], row: StoredEvent, stage: str, status: str) -> None:
-    previous = status
-    if steps and steps[-1].occurred_at == row.occurred_at:
+def _record_step(steps: list[StatusStep], step: StatusStep) -> None:
+    if steps and steps[-1].occurred_at == step.occurred_at:
         # one article, two stages at one instant: a single change, to the last one
         previous = steps.pop().previous
-        if previous == stage:
+        if previous == step.stage:
             return
-    steps.append(StatusStep(row.deal_id, stage, previous, row.occurred_at, row.seq,
-                            row.event_id, row.source_url))
+        step = step._replace(previous=previous)
+    steps.append(step)
 
 
 def recent_events(store: EventStore, bounds: Bounds, *, occurred_from: str) -> list[StoredEvent]:
     """Events that occurred from `occurred_from` within the bounds, in (occurred_at, seq) order."""
     rows = [row for row in store.read(occurred_from=occurred_from) if bounds.holds(row)]
-    rows.sort(key=lambda row: (row.occurred_at, row.seq))
+    rows.sort(key=_TIMELINE_ORDER)
     return rows
 
 

@@ -7,6 +7,7 @@ the page scales to its width; one unit per day would be too wide, so days map li
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -51,6 +52,7 @@ class _Axis:
 def build_timeline(steps: Sequence[StatusStep], deadlines: Sequence[DeadlineView], *,
                    day: date, zone: ZoneInfo) -> Timeline:
     """Status periods as bands up to the report day, deadlines as markers, month ticks."""
+    steps = _in_view(steps, day)
     starts = [local_day(step.occurred_at, zone) for step in steps]
     axis = _Axis(*_span(starts, [d.due for d in deadlines], day))
     today_x = axis.x(day, 0.5)
@@ -58,6 +60,14 @@ def build_timeline(steps: Sequence[StatusStep], deadlines: Sequence[DeadlineView
                     for d in deadlines if axis.start <= d.due < axis.end)
     return Timeline(WIDTH, HEIGHT, _bands(steps, starts, axis, today_x), markers,
                     _ticks(axis), today_x, _describe(steps, starts, deadlines, day))
+
+
+def _in_view(steps: Sequence[StatusStep], day: date) -> Sequence[StatusStep]:
+    """The steps the picture can show: from the last one before its earliest start on."""
+    # a day of margin: the cut-off compares UTC text, the picture is in local days
+    cutoff = (day - MAX_BEFORE - timedelta(days=1)).isoformat()
+    first_inside = bisect.bisect_left(steps, cutoff, key=lambda step: step.occurred_at)
+    return steps[max(0, first_inside - 1):]
 
 
 def _bands(steps: Sequence[StatusStep], starts: Sequence[date], axis: _Axis,
