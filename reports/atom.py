@@ -114,4 +114,5 @@ def render_atom(feed: AtomFeed) -> bytes:
         _link(element, entry.link, "alternate")
         _text(element, "summary", entry.summary, type="text")
     ET.register_namespace("", ATOM_NS)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml + b"\n"

@@ -254,3 +254,22 @@ def test_the_plain_text_reads_on_its_own(tmp_path: Path) -> None:
     assert "&lt;" not in text and "\n\n\n\n" not in text
     assert "https://news.example/confirmed" in text and "javascript:" not in text
     assert max(len(line) for line in text.splitlines()) < 100
+
+
+def test_the_timeline_draws_periods_deadlines_and_the_report_day(tmp_path: Path) -> None:
+    store = build_story(tmp_path / "tracker.db")
+    timeline = card(report_of(store, "2020-09-03")).timeline
+    assert [(b.stage, b.title) for b in timeline.bands] == [
+        ("rumored", "rumored from Fri 31 Jul 2020"),
+        ("negotiating", "negotiating from Sun 2 Aug 2020"),
+    ]
+    rumored, talks = timeline.bands
+    assert rumored.x + rumored.width == talks.x  # one period ends where the next begins
+    assert talks.x + talks.width == timeline.today_x  # the present ends at the report day
+    (marker,) = timeline.markers
+    assert marker.state == "upcoming" and marker.title == "Tue 15 Sep 2020: decision (in 12 days)"
+    assert 0 < rumored.x < timeline.today_x < marker.x < timeline.width
+    assert [tick.label for tick in timeline.ticks] == ["Aug 2020", "Sep"]
+    assert timeline.description.startswith("Timeline to Thu 3 Sep 2020: rumored from Fri 31")
+    far = card(report_of(store, "2021-06-01")).timeline  # ten months on: the start is cut
+    assert len(far.bands) == 1 and far.bands[0].x == 4.0 and far.markers == ()

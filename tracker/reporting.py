@@ -61,6 +61,8 @@ def run_daily_report(config: Config, store: SQLiteEventStore, archive: Archive, 
     """Render the report of `day` (default: today), write it, record it, e-mail it.
 
     `dry_run` writes the e-mail as `YYYY-MM-DD.eml` beside the page instead of sending.
+    Raises ReportError when the files cannot be written, or after writing them when
+    the e-mail cannot be sent.
     """
     day = day or datetime.now(config.zone).date()
     folder = out_dir or config.reports_dir
@@ -71,18 +73,24 @@ def run_daily_report(config: Config, store: SQLiteEventStore, archive: Archive, 
                           feed_id=feed_id_for(str(folder.absolute())))
     html_path, index_path, atom_path = save_report_files(folder, report)
     message = compose_email(config, report) if email or dry_run else None
-    eml_path = None
-    if dry_run and message is not None:
-        eml_path = folder / f"{day.isoformat()}.eml"
-        _write_atomically(eml_path, message.as_bytes())
+    eml_path = save_eml(folder, day, message) if dry_run and message else None
     save_report_row(archive, day, last_seq=report.page.last_seq, sent=False)
-    sent = False
-    if email and not dry_run and message is not None:
+    sent = email and not dry_run and message is not None
+    if sent and message is not None:
         _send(config, message, html_path)
         save_report_row(archive, day, last_seq=report.page.last_seq, sent=True)
-        sent = True
     return ReportOutcome(day, html_path, index_path, atom_path, eml_path, sent,
                          report.page.last_seq, report.page.subject)
+
+
+def save_eml(folder: Path, day: date, message: EmailMessage) -> Path:
+    """Write the e-mail of `day` as `YYYY-MM-DD.eml` in `folder`."""
+    path = folder / f"{day.isoformat()}.eml"
+    try:
+        _write_atomically(path, message.as_bytes())
+    except OSError as error:
+        raise ReportError(f"cannot write {path}: {error.strerror or error}") from error
+    return path
 
 
 def deal_refs(config: Config) -> list[DealRef]:
