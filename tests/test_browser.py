@@ -108,3 +108,12 @@ def test_a_screenshot_of_the_demo_report(demo: Path, tmp_path_factory: pytest.Te
         assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         with capsys.disabled():
             print(f"\nscreenshot of the demo report: {target}")
+
+
+def test_the_demo_report_prints(demo: Path, tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    done = chromium(demo / "reports" / "2020-09-15.html", tmp_path / "profile",
+                    "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+    assert console_lines(done.stderr) == []

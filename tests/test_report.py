@@ -18,7 +18,7 @@ from reports.build import MAX_CHANGES, build_report, subject_line
 from reports.context import DealRef
 from reports.formatting import countdown, one_line, safe_url
 from reports.history import Bounds, status_history
-from reports.render import render_email_text, render_page
+from reports.render import render_email_html, render_email_text, render_page
 from tests.conftest import DEAL, at, deadline, negotiation, statement
 from tests.test_report_story import (
     ACTIVISION,
@@ -273,3 +273,33 @@ def test_the_timeline_draws_periods_deadlines_and_the_report_day(tmp_path: Path)
     assert timeline.description.startswith("Timeline to Thu 3 Sep 2020: rumored from Fri 31")
     far = card(report_of(store, "2021-06-01")).timeline  # ten months on: the start is cut
     assert len(far.bands) == 1 and far.bands[0].x == 4.0 and far.markers == ()
+
+
+PIECES = [*"<>&\"'/=\\ \r\n\t\x00\u202eaéS", "<script>", "</script>", "javascript:",
+          "onerror=", "<img src=x>", "]]>", "{{", "{%"]
+HOSTILE = st.lists(st.sampled_from(PIECES), min_size=1, max_size=12).map("".join).filter(
+    lambda text: bool(one_line(text)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(quote=HOSTILE, speaker=HOSTILE, label=HOSTILE, deal=HOSTILE)
+def test_no_feed_text_can_add_markup_or_links(tmp_path_factory: object, quote: str, speaker: str,
+                                              label: str, deal: str) -> None:
+    path = tmp_path_factory.mktemp("hostile") / "tracker.db"  # type: ignore[attr-defined]
+    with SQLiteEventStore(path) as store:
+        store.append([
+            StatementMade(deal_id=deal, speaker=speaker, quote=quote, organization=label,
+                          occurred_at=at("2020-08-02"), source_url=quote),
+            DeadlineSet(deal_id=deal, due="2020-08-20", label=label, occurred_at=at("2020-08-02")),
+            negotiation("agreed", "2020-08-02", deal=deal, url=f"https://a.example/{label}"),
+        ])
+        report = build_report(store, day=date(2020, 8, 3), zone=ZONE, deals=DEALS)
+    for html in (render_page(report.page), render_email_html(report.page)):
+        parser = _Tags()
+        parser.feed(html)
+        assert not {tag for tag, _ in parser.tags} & {"script", "img", "iframe", "object"}
+        assert not any(name.startswith("on") for _, attrs in parser.tags for name in attrs)
+        for _, attrs in parser.tags:
+            href = attrs.get("href")
+            assert href is None or re.match(r"^(https?://|#|feed\.atom$|[\d-]+\.html$)", href)
+    assert "\n" not in report.page.subject and "\r" not in report.page.subject
