@@ -1,11 +1,10 @@
-"""Dates in news text: spans found by regex, parsed by dateparser, years inferred."""
+"""Dates in news text: spans found by regex, read from their groups, years inferred."""
 
 from __future__ import annotations
 
 import calendar
 import re
 from datetime import date, datetime, timedelta
-from typing import Any
 
 _MONTHS = {
     "january": 1, "jan": 1, "janvier": 1, "janv": 1, "february": 2, "feb": 2, "fevrier": 2,
@@ -35,23 +34,17 @@ _PAST_WORDS = re.compile(
 )
 #: How far back a date without a year may lie before we read it as next year's.
 PAST_TOLERANCE = timedelta(days=60)
-_dateparser: Any = None
-
-
-def _parse_with_dateparser(span: str, language: str, base: datetime) -> date | None:
-    """Parse one date span with dateparser, imported on first use to keep imports fast."""
-    global _dateparser
-    if _dateparser is None:
-        import dateparser
-
-        _dateparser = dateparser
-    settings = {"RELATIVE_BASE": base.replace(tzinfo=None), "PREFER_DATES_FROM": "current_period",
-                "REQUIRE_PARTS": ["day", "month"], "RETURN_TIME_AS_PERIOD": False}
-    try:
-        found = _dateparser.parse(span, languages=[language], settings=settings)
-    except Exception:  # dateparser raises many kinds on odd input; a miss is fine here
-        return None
-    return found.date() if found else None
+#: The end or the middle of a month or a year: "end of March", "fin 2023", "mid-October",
+#: "year-end", "la fin de l'année prochaine". Resolved by `period_end`.
+PERIOD_END_RE = re.compile(
+    r"\b(?:(?P<end>(?:the )?(?:end|close) of (?:the |this |next |the current )?|end-"
+    r"|(?:la )?fin (?:de l'|de la |du |de |d')?(?:cette )?)"
+    r"|(?P<mid>(?:the )?middle of (?:the |this |next )?|mid[- ]?|(?:la )?mi-))"
+    rf"(?P<unit>{_MONTH}|(?:19|20)\d\d|year|annee|an|month|mois)\b\.?"
+    r"(?:\s+(?P<y>(?:19|20)\d\d)\b)?(?P<next>\s+(?:prochaine?|next|suivante?))?"
+    r"(?!\s+(?:derniere|dernier|passee?|last|ago|precedente?))"
+    r"|\b(?P<ye>year-end|year end|yearend|end-year|fin d'annee)\b"
+)
 
 
 def _from_parts(match: re.Match[str], language: str) -> tuple[int, int, int | None] | None:
@@ -75,26 +68,52 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
     return date(year, month, day)
 
 
-def resolve(match: re.Match[str], text: str, *, language: str, published: datetime,
+def resolve(match: re.Match[str], *, language: str, published: datetime,
             future: bool) -> date | None:
-    """The date a DATE_RE match stands for; a missing year is inferred from `published`."""
+    """The date a DATE_RE match stands for; a missing year is inferred from `published`.
+
+    The groups name day, month and year outright, so no date parser is needed.
+    """
     parts = _from_parts(match, language)
     if parts is None:
         return None
     year, month, day = parts
     today = published.date()
-    guess_year = year if year is not None else today.year
-    parsed = _parse_with_dateparser(text, language, published)
-    if parsed is not None:
-        month, day = parsed.month, parsed.day
-    candidate = _safe_date(guess_year, month, day)
-    if candidate is None:
-        return None
-    if year is None and future and candidate < today - PAST_TOLERANCE:
-        candidate = _safe_date(guess_year + 1, month, day)
-    elif year is None and not future and candidate > today + timedelta(days=183):
-        candidate = _safe_date(guess_year - 1, month, day)
+    candidate = _safe_date(year if year is not None else today.year, month, day)
+    if candidate is None or year is not None:
+        return candidate
+    return _shift_year(candidate, today, future=future)
+
+
+def _shift_year(candidate: date, today: date, *, future: bool) -> date | None:
+    """A date written without a year, moved to the year the writer meant."""
+    if future and candidate < today - PAST_TOLERANCE:
+        return _safe_date(candidate.year + 1, candidate.month, candidate.day)
+    if not future and candidate > today + timedelta(days=183):
+        return _safe_date(candidate.year - 1, candidate.month, candidate.day)
     return candidate
+
+
+def period_end(match: re.Match[str], published: datetime) -> date | None:
+    """The day a PERIOD_END_RE match stands for: a month's last day or 15th, or Dec 31.
+
+    "End of March" is March 31, "mid-October" October 15, "year-end" and "fin 2023"
+    December 31, "mid-2024" June 30; a month written without a year is the coming one.
+    """
+    today = published.date()
+    unit, mid = match.group("unit"), match.group("mid") is not None
+    step = 1 if match.group("next") or "next " in match.group() else 0
+    if match.group("ye") or unit in ("year", "annee", "an") or unit.isdigit():
+        year = int(unit) if unit and unit.isdigit() else today.year + step
+        return date(year, 6, 30) if mid else date(year, 12, 31)
+    if unit in ("month", "mois"):
+        more, month = divmod(today.month - 1 + step, 12)
+        year, month, explicit = today.year + more, month + 1, True
+    else:
+        explicit = match.group("y") is not None
+        year, month = int(match.group("y")) if explicit else today.year, _MONTHS[unit]
+    day = date(year, month, 15 if mid else calendar.monthrange(year, month)[1])
+    return day if explicit else _shift_year(day, today, future=True)
 
 
 def has_past_marker(folded: str, published: datetime) -> bool:

@@ -1,4 +1,16 @@
-"""Deadlines: dates by which something must happen, absolute or counted from the article."""
+"""Deadlines: dates by which something must happen, absolute or counted from the article.
+
+Three shapes, each only behind a forward-looking cue:
+- a day ("by September 15", "d'ici le 15 septembre au plus tard", "expires on June 10");
+- the end or middle of a month or year ("by the end of March", "d'ici fin mars",
+  "before year-end", "by mid-October"): the month's last day, December 31, the 15th
+  (mid-year: June 30);
+- a period from the article's date ("within 45 days", "dans un délai de 90 jours",
+  "has 30 days to", "dispose de 25 jours ouvrés pour"). A bare duration is elapsed
+  time, not a deadline: "after six weeks of talks", "mettant fin à six semaines de
+  négociations", "the largest deal in 20 years".
+Each deadline is labelled with what is due (see labels.py).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +18,20 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from tracker.extract.dates import DATE_RE, add_period, resolve
+from tracker.extract.dates import DATE_RE, PERIOD_END_RE, add_period, period_end, resolve
+from tracker.extract.labels import deadline_label
 from tracker.extract.vocabulary import DECISION_RE
 
 _CUE_BEFORE = re.compile(
     r"(?:\bby|\buntil|\btill|\bbefore|no later than|not later than|\bdeadline(?: of| is| was"
     r"| on| to| for)?|\bdue(?: on| by)?|on or before|expected (?:on|by|before)|set for"
-    r"|scheduled for|slated for|\bd'ici(?: le| au| a la)?|au plus tard(?: le)?|\bjusqu'(?:au|a)"
-    r"|avant le|date limite(?: du| au| est| fixee au| le)?|echeance(?: du| au| est| fixee au)?"
-    r"|date butoir(?: du| au| est| fixee au)?|\bpour le|\bprevue?s? (?:le|pour le|d'ici le)"
-    r"|attendue?s? (?:le|pour le|d'ici le)|\bfixee? (?:au|a)|has until|have until|\ba jusqu'"
-    r"|ont jusqu'|\bextended to|\bmoved to|\bpushed back to|\breported to)"
+    r"|scheduled for|slated for|\bd'ici(?: le| au| a la| a)?|au plus tard(?: le)?"
+    r"|\bjusqu'(?:au|a)|\bavant(?: le| la)?|date limite(?: du| au| est| fixee au| le)?"
+    r"|echeance(?: du| au| est| fixee au)?|date butoir(?: du| au| est| fixee au)?|\bpour le"
+    r"|\bprevue?s? (?:le|pour le|d'ici le)|attendue?s? (?:le|pour le|d'ici le)|\bfixee? (?:au|a)"
+    r"|has until|have until|\ba jusqu'|ont jusqu'|\bextended to|\bmoved to|\bpushed back to"
+    r"|\breported to|\b(?:ends?|expires?|expiring|lapses?|runs? out) on|\bexpire(?:ra)? le"
+    r"|prend(?:ra)? fin le|se terminera? le|\bcourt jusqu')"
     r"\W*(?:le |the |l'|the end of |la fin )?$"
 )
 _CUE_AFTER = re.compile(r"^\W*(?:au plus tard|at the latest|deadline|date limite|echeance)")
@@ -33,6 +48,7 @@ _REPLACED = re.compile(
     r"(?:\bfrom|\bdu|\bde|instead of|au lieu du?|initially|originally|initialement|previously"
     r"|\bcontre|set for|prevue? le|fixee? au)\W*(?:le |the |l')?$"
 )
+_QUESTION = re.compile(r"\?\s*[\"'\u201d\u00bb)]*\s*$")
 _NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
@@ -44,13 +60,33 @@ _NUMBERS = {
 _NUMBER = r"\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True))
 _UNIT = (r"business days|working days|jours ouvres|jours ouvrables|days|day|weeks|week|months"
          r"|month|years|year|jours|jour|semaines|semaine|mois|ans|an")
-_RELATIVE = re.compile(
-    r"\b(?:within|in the next|in|inside|under|dans un delai de|dans un delai d'|dans les"
-    r"|dans|sous|d'ici|has|have|had|given|gave \w+|giving \w+|gives \w+|a|ont|dispose de"
-    r"|disposent de|delai de|deadline of|accorde \w+|donne \w+|accorde|donne|donnant|gave|gives"
-    r"|giving)\s+"
-    rf"(?P<n>{_NUMBER})\s+(?P<u>{_UNIT})\b(?!\s+(?:ago|earlier|before|plus tot))"
+# A period is a deadline only behind a cue that looks forward. `strong` cues say so on
+# their own; `given` ones ("has 30 days", "dispose de 25 jours") need the purpose after
+# ("to sell", "pour se prononcer"); a bare "in" needs a future verb before it.
+_PERIOD = re.compile(
+    r"\b(?:(?P<strong>within|in the next|over the next|in the coming|inside of|in under"
+    r"|dans un delai d(?:e |')|dans les|dans|sous|d'ici(?: a)?|no later than|deadline of"
+    r"|delai de)"
+    r"|(?P<given>has|have|is given|are given|was given|were given|given|granted \w+(?: \w+)?"
+    r"|(?:gave|gives|giving|grants|allows|allowed) \w+(?: \w+){0,2}|a|ont|disposera?"
+    r"|disposent|dispose de|disposera de|disposent de|(?:accorde|donne|laisse|octroie)\w* (?:a )?"
+    r"\w+(?: \w+)?|accorde|donne|laisse)"
+    r"|(?P<weak>in))\s+"
+    rf"(?P<n>{_NUMBER})\s+(?P<u>{_UNIT})\b"
 )
+_PURPOSE_AFTER = re.compile(
+    r"^\s*(?:more |additional |extra |supplementaires )?(?:\w+ )?(?:to|pour|in which to|afin de"
+    r"|de plus|more|additional|supplementaires|for (?:a|the|its|their) (?:decision|review"
+    r"|sale|ruling))\b"
+)
+_FUTURE_BEFORE = re.compile(
+    r"\b(?:will|shall|must|should|expected to|expects? to|due to|set to|plans? to|aims? to"
+    r"|hopes? to|intends? to|needs? to|has to|have to|going to)\b[^.;]{0,40}$"
+)
+# "the largest deal in 20 years", "the first time in a decade": a span of history.
+_SUPERLATIVE = re.compile(r"\b(?:\w+est|first|most|more|fewer|less|only|ever)\b[^.;,]{0,40}$")
+_ELAPSED_AFTER = re.compile(r"^\s*(?:of|de|d'|ago|earlier|before|plus tot|auparavant|avant"
+                            r"|after|apres|since|depuis)\b")
 _UNITS = {"business days": "business_days", "working days": "business_days",
           "jours ouvres": "business_days", "jours ouvrables": "business_days",
           "day": "days", "days": "days", "jour": "days", "jours": "days",
@@ -66,6 +102,7 @@ class DeadlineDraft:
     due: date
     label: str
     replaces: date | None = None
+    span: tuple[int, int] = (0, 0)
 
 
 def _is_cued(folded: str, start: int, end: int, extension: bool) -> bool:
@@ -80,47 +117,51 @@ def _is_cued(folded: str, start: int, end: int, extension: bool) -> bool:
     return bool(_DECIDE_ON.search(before) and DECISION_RE.search(folded))
 
 
-def _label(text: str, folded: str, start: int, end: int) -> str:
-    """A short label: the cue leading to the date, the date, "at the latest" if said."""
-    window = max(0, start - 45)
-    cue = _CUE_BEFORE.search(folded[window:start])
-    head = window + cue.start() if cue else start
-    tail = _CUE_AFTER.match(folded[end:end + 25])
-    return " ".join(text[head:end + (tail.end() if tail else 0)].split())[:100]
-
-
-def find_deadlines(text: str, folded: str, *, published: datetime,
-                   language: str) -> list[DeadlineDraft]:
-    """Deadlines stated in one sentence (given as written and folded)."""
+def find_deadlines(folded: str, *, published: datetime, language: str,
+                   context: str = "") -> list[DeadlineDraft]:
+    """Deadlines stated in one sentence (folded); `context` is the sentence before it."""
+    if _QUESTION.search(folded):
+        return []  # "Is a sale by mid-September realistic?" sets nothing
     extension = bool(_EXTENSION.search(folded))
-    found = _absolute(text, folded, published, language, extension)
+    found = (_absolute(folded, published, language, extension)
+             + _period_ends(folded, published))
     # A sentence that gives the date itself ("90 days, until December 15") needs no sum.
-    return found or _relative(text, folded, published)
+    found = found or _relative(folded, published)
+    return [DeadlineDraft(d.due, deadline_label(folded, *d.span, context), d.replaces)
+            for d in found]
 
 
-def _absolute(text: str, folded: str, published: datetime, language: str,
+def _absolute(folded: str, published: datetime, language: str,
               extension: bool) -> list[DeadlineDraft]:
     dues, replaced = [], []
     for match in DATE_RE.finditer(folded):
         before = folded[max(0, match.start() - 30):match.start()]
         if extension and _REPLACED.search(before):
-            old = resolve(match, text[match.start():match.end()], language=language,
-                          published=published, future=False)
-            replaced.append(old)
+            replaced.append(resolve(match, language=language, published=published, future=False))
         elif _is_cued(folded, match.start(), match.end(), extension):
-            due = resolve(match, text[match.start():match.end()], language=language,
-                          published=published, future=True)
+            due = resolve(match, language=language, published=published, future=True)
             if due is not None and due >= published.date():
-                dues.append((due, _label(text, folded, match.start(), match.end())))
+                dues.append((due, match.span()))
     old = replaced[0] if extension and len(replaced) == 1 and len(dues) == 1 else None
-    return [DeadlineDraft(due, label, old if old != due else None) for due, label in dues]
+    return [DeadlineDraft(due, "", old if old != due else None, span) for due, span in dues]
 
 
-def _relative(text: str, folded: str, published: datetime) -> list[DeadlineDraft]:
+def _period_ends(folded: str, published: datetime) -> list[DeadlineDraft]:
+    """ "By the end of March", "d'ici fin 2023", "before year-end", "by mid-October"."""
     found = []
-    for match in _RELATIVE.finditer(folded):
-        if re.search(r"(?:il y a|over the|for the|past|last|after|apres|depuis)\W*$",
-                     folded[max(0, match.start() - 15):match.start()]):
+    for match in PERIOD_END_RE.finditer(folded):
+        if not _CUE_BEFORE.search(folded[max(0, match.start() - 45):match.start()]):
+            continue
+        due = period_end(match, published)
+        if due is not None and due >= published.date():
+            found.append(DeadlineDraft(due, "", span=match.span()))
+    return found
+
+
+def _relative(folded: str, published: datetime) -> list[DeadlineDraft]:
+    found = []
+    for match in _PERIOD.finditer(folded):
+        if not _looks_forward(folded, match):
             continue
         words = match.group("n")
         amount = int(words) if words.isdigit() else _NUMBERS.get(words, 0)
@@ -130,5 +171,18 @@ def _relative(text: str, folded: str, published: datetime) -> list[DeadlineDraft
             due = add_period(published.date(), amount, _UNITS[match.group("u")])
         except (OverflowError, ValueError):
             continue
-        found.append(DeadlineDraft(due, " ".join(text[match.start():match.end()].split())))
+        found.append(DeadlineDraft(due, "", span=match.span()))
     return found
+
+
+def _looks_forward(folded: str, match: re.Match[str]) -> bool:
+    """Whether a period counts forward from now, not time already spent."""
+    after = folded[match.end():match.end() + 40]
+    if match.group("strong"):
+        return not re.match(r"^\s*(?:ago|earlier|plus tot|qui ont suivi|passe|derniers)", after)
+    if _ELAPSED_AFTER.match(after):
+        return False  # "six semaines de négociations", "45 days ago"
+    if match.group("given"):
+        return bool(_PURPOSE_AFTER.match(after))
+    before = folded[max(0, match.start() - 60):match.start()]
+    return bool(_FUTURE_BEFORE.search(before)) and not _SUPERLATIVE.search(before)

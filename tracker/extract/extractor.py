@@ -163,14 +163,16 @@ class Extractor:
                     self._add(r, NegotiationReported, number, sentence.text, stage=stage)
 
     def _deadlines(self, r: _Reading) -> None:
+        context = ""  # the sentence before: who "elle" or "it" is, for the label
         for sentence in r.sentences:
+            context, before = sentence.folded, context
             deals = sentence.deals & r.topical
             folded = sentence.folded
             if not deals or not (DEAL_WORDS_RE.search(folded) or AUTHORITIES_RE.search(folded)
                                  or DECISION_RE.search(folded)):
                 continue
-            for draft in find_deadlines(sentence.text, folded, published=r.article.published,
-                                        language=r.language):
+            for draft in find_deadlines(folded, published=r.article.published,
+                                        language=r.language, context=before):
                 replaces = draft.replaces.isoformat() if draft.replaces else None
                 for number in sorted(deals):
                     self._add(r, DeadlineSet, number, sentence.text, due=draft.due.isoformat(),

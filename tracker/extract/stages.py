@@ -130,9 +130,11 @@ _PATTERNS: dict[str, list[str]] = {
         r"(?<!plans )(?<!attempt )(?<!effort )(?<!talks )(?<!seeks )(?<!wants )(?<!hopes )"
         r"\b(?:will|to) (?:buy|acquire) [^.;]{1,80}? for (?:about |around |roughly |nearly )?"
         r"(?:\$|us\$|€|£|\d)",
+        r"(?<!offer )(?<!plans )(?<!hopes )\bwill (?:buy|acquire|purchase|take over|merge with)\b",
         r"\baccord definitif\b",
         r"\b(?:signe|conclu|trouve|scelle|paraphe|noue)\w* un accord\b",
-        r"\bparven\w* a un accord\b", r"\bterrain d'entente\b", r"\bmis d'accord\b",
+        r"\bparven\w* (?:[\w'-]+ ){0,3}?a un accord\b", r"\bterrain d'entente\b",
+        r"\bmis d'accord\b",
         r"\baccept\w* (?:l'offre|la proposition|de (?:vendre|ceder|se vendre|fusionner))\b",
         r"\bannonc\w* (?:le |l'|son |avoir |qu'il (?:allait|va) |la )?(?:rachat|acquisition"
         r"|fusion|achat|racheter|acquerir|accord)\b",
@@ -267,10 +269,16 @@ def _live_segments(folded: str, is_past: Callable[[str], bool]) -> list[tuple[in
     return live
 
 
-# "after the collapse of", "après l'échec de": a noun after "after" recalls the past.
-_AFTER_NOUN = re.compile(r"(?:\w+\s+)?\b(?:apres|after|following|suite a|depuis|since)\s+"
-                         r"(?:l'|le |la |les |the |its |their |sa |son |ses |this |that )$")
-_JUST_AFTER = re.compile(r"^(?:hours|heures|minutes|shortly|peu|juste|just|moments|soon)\b")
+# "after the collapse of", "weeks after a judge blocked it", "après l'échec de": what
+# follows "after" is the past the news builds on, unless it is just past ("hours after").
+_AFTER = re.compile(r"(?:(?P<word>[\w']+)\s+)?\b(?P<kw>apres|after|following|suite a|depuis"
+                    r"|since|in the wake of|au lendemain d[eu])\b")
+_JUST_AFTER = re.compile(r"^(?:hours|heures|minutes|shortly|peu|juste|just|moments|soon|the)$")
+# With no news before it, the part after "after" counts, except a noun phrase that
+# recalls the past: "after the collapse of", "since the $69bn acquisition closed".
+_AFTER_NOUN = re.compile(r"\b(?:apres|after|following|suite a|depuis|since)\s+"
+                         r"(?:l'|le |la |les |the |its |their |sa |son |ses |this |that |a |an )"
+                         r"(?:[\w$.,'-]+\s+){0,2}$")
 _INFINITIVE = re.compile(r"\b(?:to|pour|de|d')\s*(?:la |le |l')?$")
 _NEGATED_NEWS = re.compile(r"no longer|will|would|wo|did|ne |n'est")
 _REPORTED = re.compile(
@@ -297,21 +305,34 @@ def _guarded(clause: str, start: int, stage: str) -> bool:
     return bool(_MODAL.search(wider)) and not _UNMODAL.search(wider)
 
 
+def _news_part(clause: str) -> str:
+    """The clause up to the past it recalls: "X called off the deal | after a judge blocked it"."""
+    for match in _AFTER.finditer(clause):
+        if not _JUST_AFTER.match(match.group("word") or ""):
+            return clause[:match.start("kw")]
+    return clause
+
+
 def _recalled(clause: str, start: int) -> bool:
-    """Whether the trigger is a noun recalling the past: "after the collapse of the talks"."""
-    after = _AFTER_NOUN.search(clause[max(0, start - 60):start])
-    return bool(after) and not _JUST_AFTER.search(after.group())
+    """Whether the trigger at `start` follows "after the ..." (a noun recalling the past)."""
+    return bool(_AFTER_NOUN.search(clause[max(0, start - 60):start]))
 
 
-def _stages_in(clause: str) -> list[str]:
-    """Stage names triggered in one clause, guards applied, in pattern order."""
+def _stages_in(clause: str, *, strict: bool) -> list[str]:
+    """Stage names triggered in one clause, guards applied, in pattern order.
+
+    `strict` reads only the part before "after"; otherwise a recalled trigger makes
+    the whole clause background.
+    """
     found: list[str] = []
+    if strict:
+        clause = _news_part(clause)
     for name, pattern in _COMPILED:
         if name in ("rejected", "abandoned", "blocked") and "approved_by_court" in found:
             continue  # "the judge rejected the bid to block" clears the deal
         for match in pattern.finditer(clause):
-            if _recalled(clause, match.start()):
-                return []  # the whole clause is background
+            if not strict and _recalled(clause, match.start()):
+                return []
             if name == "abandoned" and _NEGATED_NEWS.match(match.group()):
                 found.append(name)  # the negation is the news: "no longer in talks"
                 break
@@ -337,22 +358,34 @@ def classify(folded: str, is_past: Callable[[str], bool]) -> list[StageReading]:
     if not (DEAL_WORDS_RE.search(folded) or AUTHORITIES_RE.search(folded)):
         return []
     text = _IGNORED.sub(lambda m: " " * len(m.group()), folded)
+    found = _read_segments(text, is_past, strict=True)
+    if not found and _AFTER.search(text):
+        # Nothing new before any "after": what follows it may be the news itself
+        # ("gave Musk until Oct. 28, after he offered to go ahead").
+        found = _read_segments(text, is_past, strict=False)
+    return _distinct(found, text)
+
+
+def _read_segments(text: str, is_past: Callable[[str], bool], *,
+                   strict: bool) -> list[StageReading]:
+    """Stage readings of each live clause of a sentence."""
     denied = bool(_DENIAL.search(text))
     has_authority = bool(AUTHORITIES_RE.search(text) or _VOTERS.search(text))
     found: list[StageReading] = []
     for start, clause, relative in _live_segments(text, is_past):
         if relative and _PLUPERFECT.search(clause):
             continue
-        for name in _stages_in(clause):
+        for name in _stages_in(clause, strict=strict):
             if relative and name != "under_review":
                 continue
-            # A regulator or a court rejecting a deal blocks it; a seller rejecting a bid
-            # ends it.
-            stage = "blocked" if name == "rejected" and has_authority else _STAGE_OF.get(name, name)
+            # A regulator or a court rejecting a deal blocks it; a seller (or its
+            # shareholders) rejecting a bid ends it.
+            blocks = name == "rejected" and AUTHORITIES_RE.search(text)
+            stage = "blocked" if blocks else _STAGE_OF.get(name, name)
             if (stage not in _NEEDS_AUTHORITY or has_authority) and (
                     not denied or stage == "approved"):
                 found.append(StageReading(stage, start, start + len(clause)))
-    return _distinct(found, text)
+    return found
 
 
 def _distinct(found: list[StageReading], text: str) -> list[StageReading]:

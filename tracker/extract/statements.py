@@ -87,7 +87,8 @@ _GENERIC_SPEAKER = re.compile(
 )
 _ROLE_RE = re.compile(rf"\b(?:{_ROLE_WORDS})\b")
 _ROLE_OF = re.compile(
-    rf"(?:{_ROLE_WORDS})\s+(?:\w+\s+){{0,2}}?(?:of|de|du|d'|chez|at|for|a)\s*(?:the |la |l'|le )?$"
+    rf"(?:{_ROLE_WORDS})\s+(?:[\w'-]+\s+){{0,3}}?(?:of|de|du|d'|chez|at|for|a)\s*"
+    r"(?:the |la |l'|le )?$"
 )
 _INTRO = re.compile(r"^\s*(?:pour|selon|according to|d'apres|for|as)\s+(?:m\.\s+|mme\s+)?")
 _ADDRESSEE = re.compile(r"(?:\ba|\bau|\baux|\bto|\bon|\bsur|\bin|\bdans|\bwith|\bavec|\bpar|"

@@ -7,7 +7,9 @@ import re
 #: Nouns and verbs that make a sentence about a deal rather than about a company.
 DEAL_WORDS = (
     r"deal|merger|mergers|acquisitions?|acquir\w*|takeover|buyout|purchase|purchasing|buy|buys"
-    r"|buying|bought|transaction|tie-up|combination|bid|bids|bidder|offer|offers|sale|sell|sells|discussions"
+    r"|buying|bought|transaction|tie-up|combination|bid|bids|bidder|offer|offers|sale|sell|sells"
+    r"|discussions|suitors|go-shop|(?:take|takes|took|taken|taking) (?:full )?control"
+    r"|(?:pris|prend|prendre|prise) (?:le )?controle"
     r"|selling|sold|talks|negotiat\w*|divest\w*|suitor|agreement|rachat|racheter|rachete|rachetee"
     r"|acquisition|acquerir|fusion|fusionner|operation|cession|ceder|vente|vendre|offre|opa"
     r"|pourparlers|negociations?|negocier|accord|rapprochement|mariage|reprise|repreneur"
@@ -33,7 +35,8 @@ ANAPHORA_RE = re.compile(
     r"(?:\$?[\d.,]+[- ]?(?:billion|bn|milliards?)(?: de dollars| d'euros)? |[\w-]+ |)"
     r"(?:deal|merger|acquisition|takeover|buyout|purchase|transaction|tie-up|combination"
     r"|bid|offer|sale|talks|negotiations|rachat|fusion|operation|transaction|cession|vente"
-    r"|offre|pourparlers|negociations|discussions|accord|rapprochement|projet|mariage)\b"
+    r"|offre|pourparlers|negociations|discussions|accord|rapprochement|projet|mariage"
+    r"|agreement)\b"
 )
 #: Words of a decision or a date to meet: a sentence with one may set a deadline.
 DECISION_RE = re.compile(
@@ -46,5 +49,6 @@ DECISION_RE = re.compile(
 DEAL_NOUN_RE = re.compile(
     r"\b(?:deal|merger|takeover|acquisition|buyout|purchase|transaction|bid|offer|talks"
     r"|negotiations|sale|rachat|fusion|operation|offre|cession|vente|pourparlers|negociations"
-    r"|discussions|accord|opa|reprise)\b"
+    r"|discussions|accord|opa|reprise"
+    r"|(?:the|their|its|this|his|l'|cet|leur|son) (?:merger |acquisition |purchase )?agreement)\b"
 )
