@@ -7,12 +7,14 @@ whatever the text; characters XML 1.0 forbids are dropped first. Entry ids are
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import date
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from events.clock import format_occurred, start_of_day
@@ -51,6 +53,7 @@ def build_feed(history: dict[str, list[StatusStep]], recent: Sequence[StoredEven
 
 
 Found = tuple[str, int, AtomEntry]
+_OCCURRED = attrgetter("occurred_at")
 
 
 def _status_entries(history: dict[str, list[StatusStep]], titles: dict[str, str], *,
@@ -59,7 +62,9 @@ def _status_entries(history: dict[str, list[StatusStep]], titles: dict[str, str]
         (step.occurred_at, step.seq,
          _entry(step.event_id, titles.get(step.deal_id, step.deal_id), status_headline(step),
                 step.occurred_at, step.source_url, zone))
-        for steps in history.values() for step in steps if step.occurred_at >= since
+        for steps in history.values()
+        # each deal's steps are in time order: skip the old ones without looking at them
+        for step in steps[bisect.bisect_left(steps, since, key=_OCCURRED):]
     ]
 
 

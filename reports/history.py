@@ -9,7 +9,6 @@ replay: occurred by the end of the report day, recorded by `known_at`, not retra
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import NamedTuple
@@ -85,13 +84,3 @@ def recent_events(store: EventStore, bounds: Bounds, *, occurred_from: str) -> l
     rows = [row for row in store.read(occurred_from=occurred_from) if bounds.holds(row)]
     rows.sort(key=_TIMELINE_ORDER)
     return rows
-
-
-def status_at(steps: Iterable[StatusStep], instant: str) -> str:
-    """The status a history gives just before `instant` (ISO-8601 UTC)."""
-    status = UNKNOWN
-    for step in steps:
-        if step.occurred_at >= instant:
-            break
-        status = step.stage
-    return status
