@@ -212,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"deadline labels (labelled, matched): {labels['right']}/"
           f"{labels['right'] + labels['wrong']}")
     right, total = status_accuracy(evalset, predictions)
-    print(f"status accuracy (replayed checkpoints): {right}/{total} = {right / total:.3f}")
+    print(f"status accuracy (replayed checkpoints): {right}/{total} ="
+          f" {right / total if total else 1.0:.3f}")
     matching = [to_article(item) for item in evalset.items]
     others = [to_article(without_deal_names(item, evalset.deals)) for item in evalset.items]
     print(f"articles/s: matching {articles_per_second(extractor, matching):,.0f},"

@@ -262,3 +262,109 @@ def test_speakers_named_by_role_keep_their_organisation() -> None:
     text = ("Microsoft confirmed it is in talks to buy TikTok. « Nous sommes confiants dans "
             "cette opération », a déclaré un porte-parole de Microsoft.")
     assert speakers(extract(text)) == {("porte-parole de Microsoft", "Microsoft")}
+
+
+def labels(events: list) -> set[tuple[str, str]]:
+    return {(e.due, e.label) for e in events if isinstance(e, DeadlineSet)}
+
+
+@pytest.mark.parametrize("text", [
+    "ByteDance a rejeté l'offre de Microsoft pour TikTok, mettant fin à six semaines de "
+    "négociations.",
+    "ByteDance turned down Microsoft's bid for TikTok after six weeks of talks.",
+    "Microsoft a renoncé à TikTok au terme de trois mois de discussions.",
+    "Microsoft's offer for TikTok is the largest deal the company will make in 20 years.",
+    "Microsoft spent two months negotiating with ByteDance over TikTok.",
+    "Microsoft a négocié pendant 45 jours avec ByteDance pour TikTok.",
+    "The talks between Microsoft and TikTok began 30 days ago.",
+    "Is a sale of TikTok to Microsoft by mid-September realistic?",
+])
+def test_elapsed_durations_and_questions_are_not_deadlines(text: str) -> None:
+    assert dues(extract(text)) == set()
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("Microsoft is in talks for TikTok and has 30 days to make an offer.", "2020-09-01"),
+    ("Microsoft négocie pour TikTok ; Bruxelles dispose de 25 jours ouvrés pour se prononcer "
+     "sur l'opération.", "2020-09-04"),
+    ("Microsoft négocie le rachat de TikTok, qui doit être bouclé sous 30 jours.",
+     "2020-09-01"),
+    ("Microsoft is in talks to buy TikTok and expects the deal to close in 45 days.",
+     "2020-09-16"),
+    ("Microsoft a confirmé négocier le rachat de TikTok d'ici à trois mois.", "2020-11-02"),
+])
+def test_forward_periods_are_deadlines(text: str, due: str) -> None:
+    assert dues(extract(text)) == {(due, None)}
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("Microsoft is negotiating to buy TikTok and wants a deal by the end of March.",
+     "2021-03-31"),
+    ("Microsoft négocie le rachat de TikTok et veut conclure d'ici fin mars.", "2021-03-31"),
+    ("Microsoft expects to close the TikTok deal before year-end.", "2020-12-31"),
+    ("Microsoft veut boucler le rachat de TikTok avant la fin de l'année.", "2020-12-31"),
+    ("The regulator will rule on Microsoft's TikTok deal by mid-October.", "2020-10-15"),
+    ("Microsoft veut finaliser le rachat de TikTok d'ici la fin du mois prochain.",
+     "2020-09-30"),
+    ("Microsoft aims to complete its TikTok acquisition by the end of 2021.", "2021-12-31"),
+])
+def test_month_and_year_ends_are_deadlines(text: str, due: str) -> None:
+    assert dues(extract(text)) == {(due, None)}
+
+
+def test_a_month_end_already_past_is_next_years() -> None:
+    text = "Microsoft is negotiating for TikTok and wants a deal by mid-January."
+    assert dues(extract(text, published="2020-12-06T10:00:00+00:00")) == {("2021-01-15", None)}
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("Microsoft négocie le rachat de TikTok. La décision devrait être rendue d'ici le "
+     "15 septembre au plus tard.", "decision"),
+    ("Microsoft is negotiating for TikTok. The government gave ByteDance 45 days to sell "
+     "TikTok's US arm.", "sale"),
+    ("Microsoft is in talks for TikTok. Trump ordered ByteDance to divest TikTok within "
+     "90 days.", "divestiture"),
+    ("Microsoft is in talks for TikTok. A government decree will ban TikTok within "
+     "45 days.", "ban"),
+    ("Microsoft agreed to buy TikTok and expects the deal to close by September 15.",
+     "closing"),
+    ("The European Commission opened a probe into the TikTok deal and must rule by "
+     "September 15.", "regulatory decision"),
+    ("The FTC sued to block the TikTok deal; the judge said she would rule by "
+     "September 15.", "court ruling"),
+    ("Microsoft agreed to buy TikTok; shareholders will vote on the deal on September 15.",
+     "shareholder vote"),
+    ("Microsoft launched a tender offer for TikTok, which expires on September 15.",
+     "offer expiry"),
+    ("Microsoft confirmed talks for TikTok and expects to conclude the discussions by "
+     "September 15.", "end of talks"),
+    ("La Commission européenne enquête sur le rachat de TikTok par Microsoft. Elle a "
+     "jusqu'au 15 septembre pour se prononcer.", "regulatory decision"),
+    ("Microsoft is in talks for TikTok by September 15.", "deadline"),
+])
+def test_deadline_labels_say_what_is_due_in_english(text: str, label: str) -> None:
+    assert {found for _, found in labels(extract(text))} == {label}
+
+
+def test_the_same_deadline_gets_the_same_event_id_twice() -> None:
+    text = "Microsoft agreed to buy TikTok and must sell it by the end of March."
+    first, second = extract(text), extract(text)
+    assert [e.event_id for e in first] == [e.event_id for e in second]
+
+
+@pytest.mark.parametrize(("text", "stage"), [
+    ("JetBlue launched a hostile offer for TikTok, after ByteDance rebuffed its approach.",
+     "negotiating"),
+    ("Microsoft and TikTok called off their merger, seven weeks after a judge blocked the "
+     "deal.", "abandoned"),
+    ("Microsoft completed its purchase of TikTok hours after regulators cleared it.",
+     "completed"),
+])
+def test_what_follows_after_is_background_unless_just_past(text: str, stage: str) -> None:
+    assert stage in {s for _, s in stages(extract(text))}
+    assert len(stages(extract(text))) == (2 if "hours" in text else 1)
+
+
+def test_a_sellers_shareholders_rejecting_an_offer_end_it_not_block_it() -> None:
+    text = "TikTok's shareholders rejected Microsoft's offer on Friday."
+    assert stages(extract(text)) == {("microsoft-tiktok", "abandoned")}

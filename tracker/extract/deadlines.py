@@ -80,8 +80,9 @@ _PURPOSE_AFTER = re.compile(
     r"|sale|ruling))\b"
 )
 _FUTURE_BEFORE = re.compile(
-    r"\b(?:will|shall|must|should|expected to|expects? to|due to|set to|plans? to|aims? to"
-    r"|hopes? to|intends? to|needs? to|has to|have to|going to)\b[^.;]{0,40}$"
+    r"\b(?:will|shall|must|should|expect\w*|due to|set to|plans? to|aims? to|hopes? to"
+    r"|intends? to|needs? to|has to|have to|going to|to (?:close|complete|decide|rule|sell"
+    r"|divest|finish|conclude))\b[^.;]{0,40}$"
 )
 # "the largest deal in 20 years", "the first time in a decade": a span of history.
 _SUPERLATIVE = re.compile(r"\b(?:\w+est|first|most|more|fewer|less|only|ever)\b[^.;,]{0,40}$")

@@ -40,7 +40,8 @@ _WHAT: list[tuple[str, str]] = [
                 r"|long[- ]stop|outside date|(?:date limite|deadline) (?:de |of )?(?:leur |l'|the "
                 r"|their )?(?:merger )?(?:accord|agreement)"),
     ("decision", r"decision|decisions|decid\w*|rule|rules|ruling|verdict|trancher\w*|tranche\w*"
-                 r"|statuer\w*|se prononcer\w*|prononcera\w*|avis|jugement|judgment|determin\w*"
+                 r"|statuer\w*|se prononc\w*|prononcer\w*|weigh\w*|avis|jugement|judgment"
+                 r"|determin\w*"
                  r"|review|probe|investigation|examen|enquete|approv\w*|feu vert|report back"
                  r"|(?:final |provisional )?(?:report|findings|conclusions)|rapport"),
 ]
@@ -54,10 +55,12 @@ _REGULATOR = re.compile(
 )
 _GOVERNMENT = re.compile(
     r"\b(?:government|gouvernement|administration|white house|maison blanche|president"
-    r"|trump|ministry|ministere|minister|ministre|treasury|tresor|state department)\b"
+    r"|trump|ministry|ministere|minister|ministre|treasury|tresor|state department"
+    r"|secretary|secretaire d'etat)\b"
 )
 _OFFER = re.compile(r"\b(?:offer|offre|tender|opa|ope|bid)\b")
 _SHAREHOLDERS = re.compile(r"\b(?:shareholders?|stockholders?|actionnaires?|investors?)\b")
+_CLAUSE_MARKS = (";", ": ", " - ")
 _PURPOSE = re.compile(r"^\W*(?:[\w'-]+\W+){0,3}?(?:to|pour|afin de|in which to|de|d')\s*$")
 
 
@@ -68,7 +71,8 @@ def deadline_label(folded: str, start: int, end: int, context: str = "") -> str:
     only "elle" or "it": "La Commission... Elle a jusqu'au 7 décembre pour se prononcer".
     """
     best: tuple[int, int, str, str] | None = None
-    for match in _WHAT_RE.finditer(folded):
+    low, high = _clause(folded, start, end)
+    for match in _WHAT_RE.finditer(folded, low, high):
         if start <= match.start() < end:
             continue
         rank = int(match.lastgroup[1:]) if match.lastgroup else 0
@@ -86,11 +90,20 @@ def deadline_label(folded: str, start: int, end: int, context: str = "") -> str:
     return _qualified(best[2], best[3], folded) or _qualified(best[2], best[3], context) or best[2]
 
 
+def _clause(folded: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the part of the sentence around [start, end) up to a ";", ":" or dash."""
+    low = max((folded.rfind(mark, 0, start) for mark in _CLAUSE_MARKS), default=-1)
+    ends = [i for i in (folded.find(mark, end) for mark in _CLAUSE_MARKS) if i >= 0]
+    return low + 1, min(ends, default=len(folded))
+
+
 def _qualified(label: str, keyword: str, folded: str) -> str | None:
     """The label with who must act, where `folded` says it; None when it does not."""
     if label == "decision":
         if keyword in ("jugement", "judgment", "verdict") or _COURT.search(folded):
             return "court ruling"
+        if _SHAREHOLDERS.search(folded):
+            return "shareholder vote"
         if _REGULATOR.search(folded):
             return "regulatory decision"
         if _GOVERNMENT.search(folded):

@@ -26,7 +26,7 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:reject|rejected|rejects|rebuff|rebuffed|rebuffs|spurn|spurned|spurns)\s+"
         r"(?:[\w'$.-]+\s+){0,5}?(?:offer|bid|proposal|approach|deal|overture|merger|takeover"
         r"|acquisition)",
-        r"\b(?:rejet|rejett|rejete|refus)\w*\s+(?:[\w'$.-]+\s+){0,5}?(?:l'|d')?(?:offre|proposition"
+        r"\b(?:rejet|rejett|rejete|refus|ecart|econdu|repouss)\w*\s+(?:[\w'$.-]+\s+){0,5}?(?:l'|d')?(?:offre|proposition"
         r"|avances|rachat|de vendre|de ceder|fusion|operation)\b",
     ],
     "abandoned": [
@@ -39,6 +39,8 @@ _PATTERNS: dict[str, list[str]] = {
         r"|for sale|wants? to|seeking|proceeding)\b",
         r"\bend(?:s|ed|ing)? (?:the |their |its )?(?:talks|negotiations|discussions|deal"
         r"|merger|agreement|pursuit)\b",
+        r"\b(?:ending|mettant fin a(?:ux)?) (?:[\w-]+ ){0,3}?(?:of |de |d')?(?:talks|negotiations"
+        r"|discussions|negociations|pourparlers|tractations)\b",
         r"\bcollaps(?:e|ed|es)\b", r"\bf[ae]ll(?:s)? (?:apart|through)\b",
         r"\bturn(?:s|ed)? down\b", r"\bpull(?:s|ed|ing)? the plug\b", r"\bditch(?:es|ed)?\b",
         r"\b(?:deal|merger|takeover|acquisition) (?:is|was) (?:now )?dead\b",
@@ -108,7 +110,9 @@ _PATTERNS: dict[str, list[str]] = {
         r"\bintervention notice\b", r"\binterven(?:e|es|ed|ing|tion)\b",
         r"\bprovisional (?:findings|conclusions)\b", r"\bremed(?:y|ies)\b", r"\bconcessions?\b",
         r"\b(?:could|would|may) (?:harm|hurt|reduce|lessen|stifle) competition\b",
-        r"\b(?:competition|antitrust) concerns\b", r"\bserious doubts\b", r"\bdoutes serieux\b",
+        r"\b(?:competition|antitrust) concerns\b",
+        r"\b(?:raised?|raises|raising) (?:serious |significant |substantial )?concerns\b",
+        r"\bserious doubts\b", r"\bdoutes serieux\b",
         r"\bconclusions provisoires\b", r"\bremedes\b", r"\bengagements\b",
         r"\bsous la loupe\b", r"\bgriefs\b", r"\betudi(?:e|ent|er|ait)\b", r"\binquietudes?\b",
         r"\bpreoccupations?\b",
@@ -225,7 +229,7 @@ _MODAL = re.compile(
     r"|mulling|mulls|option of|possibility of|possible|potential|eventuel\w*|pouvoir|threat of"
     r"|menace d[eu]|risque d[eu]|risk of|pourrait|depends on|depend on|depend de|dependra de"
     r"|conditional on|contingent on|subordonne\w* a|hoping to|in a bid to|in an effort to"
-    r"|aiming to|trying to|tries to|try to|tried to|cherchant a|pour tenter de|tente de)"
+    r"|aiming to|trying to|tries to|try to|tried to|cherch\w* a|pour tenter de|tente de)"
     r"\s+(?:[\w']+\s+){0,5}"
     r"|\b(?:to|pour|from|de|d'|in order to|until|jusqu'a)\s*(?:la |le |l')?)$"
 )
@@ -274,6 +278,8 @@ def _live_segments(folded: str, is_past: Callable[[str], bool]) -> list[tuple[in
 _AFTER = re.compile(r"(?:(?P<word>[\w']+)\s+)?\b(?P<kw>apres|after|following|suite a|depuis"
                     r"|since|in the wake of|au lendemain d[eu])\b")
 _JUST_AFTER = re.compile(r"^(?:hours|heures|minutes|shortly|peu|juste|just|moments|soon|the)$")
+_SPAN = re.compile(r"^(?:days|weeks|months|years|decades|jours|semaines|mois|ans|annees"
+                   r"|year|month|week)$")
 # With no news before it, the part after "after" counts, except a noun phrase that
 # recalls the past: "after the collapse of", "since the $69bn acquisition closed".
 _AFTER_NOUN = re.compile(r"\b(?:apres|after|following|suite a|depuis|since)\s+"
@@ -305,10 +311,14 @@ def _guarded(clause: str, start: int, stage: str) -> bool:
     return bool(_MODAL.search(wider)) and not _UNMODAL.search(wider)
 
 
-def _news_part(clause: str) -> str:
-    """The clause up to the past it recalls: "X called off the deal | after a judge blocked it"."""
+def _news_part(clause: str, *, strict: bool) -> str:
+    """The clause up to the past it recalls: "X called off the deal | after a judge blocked it".
+
+    Not `strict`, only a span of time ago ("three months after") makes the rest past.
+    """
     for match in _AFTER.finditer(clause):
-        if not _JUST_AFTER.match(match.group("word") or ""):
+        word = match.group("word") or ""
+        if strict and not _JUST_AFTER.match(word) or _SPAN.match(word):
             return clause[:match.start("kw")]
     return clause
 
@@ -325,8 +335,7 @@ def _stages_in(clause: str, *, strict: bool) -> list[str]:
     the whole clause background.
     """
     found: list[str] = []
-    if strict:
-        clause = _news_part(clause)
+    clause = _news_part(clause, strict=strict)
     for name, pattern in _COMPILED:
         if name in ("rejected", "abandoned", "blocked") and "approved_by_court" in found:
             continue  # "the judge rejected the bid to block" clears the deal
