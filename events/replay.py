@@ -80,6 +80,7 @@ class DealState:
     event_count: int = 0
     last_event_at: str | None = None
     _status_at: str = ""
+    _prior: tuple[str, str | None] = (UNKNOWN, None)
 
     def live_deadlines(self) -> list[Deadline]:
         """Live deadlines by due date: all those to come, the ten latest past ones."""
@@ -116,13 +117,16 @@ def _fold_negotiation(state: DealState, event_id: str, occurred: str, data: str,
         stage = _decode(data)[0]["stage"]
         if len(_stage_of) < 256:
             _stage_of[data] = stage
-    if occurred == state._status_at and STAGE_RANK[stage] < STAGE_RANK.get(state.status, -1):
+    if occurred != state._status_at:
+        # a new instant: where the deal stood before it decides `status_since`
+        state._status_at = occurred
+        state._prior = (state.status, state.status_since)
+    elif STAGE_RANK.get(stage, -1) < STAGE_RANK.get(state.status, -1):
         return  # same instant: the stage furthest along wins
-    if stage != state.status:
-        state.status = stage
-        state.status_since = occurred
+    prior_status, prior_since = state._prior
+    state.status = stage
+    state.status_since = prior_since if stage == prior_status else occurred
     state.status_event_id = event_id
-    state._status_at = occurred
 
 
 def _fold_deadline(state: DealState, event_id: str, occurred: str, data: str,

@@ -58,6 +58,16 @@ def test_same_instant_the_stage_furthest_along_wins(store: SQLiteEventStore) -> 
     assert state_of(store, "2023-10-13")["status"] == "completed"
 
 
+def test_a_lower_stage_at_the_same_instant_does_not_reset_since(
+        store: SQLiteEventStore) -> None:
+    store.append([negotiation("negotiating", "2020-08-02")])
+    # a later article recalls the rumours, then restates the talks
+    store.append([negotiation("rumored", "2020-08-05", url="https://b.example"),
+                  negotiation("negotiating", "2020-08-05", url="https://b.example")])
+    state = state_of(store, "2020-08-06")
+    assert (state["status"], state["status_since"]) == ("negotiating", "2020-08-02T12:00:00Z")
+
+
 def test_known_at_shows_only_what_the_log_held_then(store: SQLiteEventStore) -> None:
     store.append([negotiation("negotiating", "2020-08-02")], now=at("2020-08-02T15:00"))
     store.append([negotiation("agreed", "2020-08-01")], now=at("2020-08-05T09:00"))
