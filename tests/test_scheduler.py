@@ -76,7 +76,7 @@ class Reports:
         self.calls.append((day, email))
         return SimpleNamespace(day=day, html_path=Path(f"{day}.html"), sent=email, subject="")
 
-    def days(self, archive: Archive) -> set[date]:
+    def days(self, archive: Archive, *, delivered: bool = False) -> set[date]:
         return {day for day, _ in self.calls}
 
 
@@ -232,7 +232,7 @@ def test_a_bug_in_a_report_is_logged_and_does_not_stop_the_job(
     config = make_config(tmp_path)
     jobs = Jobs(config, open_store=lambda: open_store(config.database),
                 clock=Clock(paris("2026-03-05T08:00")), report=broken,
-                reported_days=lambda archive: set())
+                reported_days=lambda archive, **_: set())
     assert jobs.report_if_due() is None
     assert "report for 2026-03-05 failed; trying again after the next poll" in caplog.text
     assert "KeyError: 'oops'" in caplog.text
@@ -348,13 +348,23 @@ def test_the_real_report_is_written_and_emailed_once_per_day(
             " sent to desk@example.org") in caplog.text
 
 
-def test_a_report_written_but_not_emailed_is_not_produced_again(
+def test_a_report_whose_email_failed_is_sent_once_the_server_is_back(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    config = make_config(tmp_path, email=True, smtp_port=free_port())  # nobody listens
-    jobs = Jobs(config, open_store=lambda: open_store(config.database),
-                clock=Clock(paris("2026-03-29T07:00")))
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
+    config = make_config(tmp_path, email=True, smtp_port=port)  # nobody listens yet
+    clock = Clock(paris("2026-03-29T07:00"))
+    jobs = Jobs(config, open_store=lambda: open_store(config.database), clock=clock)
     assert jobs.report_if_due() is None
     assert "report for 2026-03-29 failed: report written to" in caplog.text
-    assert "it was written, so it is not produced again" in caplog.text
-    assert jobs.report_if_due() is None
-    assert caplog.text.count("failed") == 1
+    assert "sending is tried again after the next poll" in caplog.text
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        assert jobs.report_if_due() == date(2026, 3, 29)
+        assert jobs.report_if_due() is None, "sent: never twice"
+    finally:
+        controller.stop()
+    assert len(inbox.envelopes) == 1

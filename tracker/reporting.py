@@ -190,9 +190,10 @@ def save_report_row(archive: Archive, day: date, *, last_seq: int, sent: bool) -
         )
 
 
-def reported_days(archive: Archive) -> set[date]:
-    """The days whose report has been written (e-mailed or not)."""
+def reported_days(archive: Archive, *, delivered: bool = False) -> set[date]:
+    """The days whose report has been written; with `delivered`, only those e-mailed."""
     conn = archive.conn
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'reports'").fetchone() is None:
         return set()
-    return {date.fromisoformat(day) for (day,) in conn.execute("SELECT day FROM reports")}
+    sql = "SELECT day FROM reports" + (" WHERE sent = 1" if delivered else "")
+    return {date.fromisoformat(day) for (day,) in conn.execute(sql)}

@@ -86,7 +86,7 @@ class Jobs:
 
     def __init__(self, config: Config, *, open_store: OpenStore, clock: Clock = utc_now,
                  report: Callable[..., Any] | None = None,
-                 reported_days: Callable[[Archive], set[date]] | None = None) -> None:
+                 reported_days: Callable[..., set[date]] | None = None) -> None:
         self.config = config
         self.open_store = open_store
         self.clock = clock
@@ -127,7 +127,10 @@ class Jobs:
         try:
             report, reported_days = self._report_functions()
             with self._opened() as (store, archive):
-                day = due_report_day(self.trigger, self.clock(), reported_days(archive))
+                # with [email], a day counts as done once e-mailed: a report whose
+                # sending failed is sent again after each poll, until the next day's
+                done = reported_days(archive, delivered=self.config.email is not None)
+                day = due_report_day(self.trigger, self.clock(), done)
                 if day is None:
                     return None
                 outcome = report(self.config, store, archive, day=day,
@@ -142,16 +145,15 @@ class Jobs:
         return None
 
     def _next_try(self, day: date | None) -> str:
-        # a report written but not e-mailed is recorded: producing it again would not help
         try:
             with self._opened() as (_, archive):
                 if day is not None and day in self._report_functions()[1](archive):
-                    return "it was written, so it is not produced again"
+                    return "it was written; sending is tried again after the next poll"
         except EXPECTED_ERRORS:
             pass
         return "trying again after the next poll"
 
-    def _report_functions(self) -> tuple[Callable[..., Any], Callable[[Archive], set[date]]]:
+    def _report_functions(self) -> tuple[Callable[..., Any], Callable[..., set[date]]]:
         if self._report is None or self._reported_days is None:
             from tracker.reporting import reported_days, run_daily_report
 
