@@ -25,7 +25,8 @@ DATE_RE = re.compile(
 MONTH_ONLY_RE = re.compile(rf"\b(?:in|en|since|depuis|d'|de)\s+(?P<m>{_MONTH})\b"
                            r"(?!\.?\s+\d{1,2}\b)"
                            r"(?:\s+(?P<y>(?:19|20)\d\d))?")
-YEAR_RE = re.compile(r"(?<![\d$.,])(?:19|20)\d\d(?![\d%])")
+# The lookahead first lets the engine skip offsets that cannot start a year cheaply.
+YEAR_RE = re.compile(r"(?=[12])(?<![\d$.,])(?:19|20)\d\d(?![\d%])")
 _PAST_WORDS = re.compile(
     r"\b(?:last year|years? ago|earlier this year|a year earlier|previously|at the time"
     r"|l'an dernier|l'annee derniere|l'an passe|il y a (?:\w+ )?ans?|plus tot cette annee"

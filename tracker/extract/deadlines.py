@@ -48,6 +48,9 @@ _REPLACED = re.compile(
     r"(?:\bfrom|\bdu|\bde|instead of|au lieu du?|initially|originally|initialement|previously"
     r"|\bcontre|set for|prevue? le|fixee? au)\W*(?:le |the |l')?$"
 )
+_DIGIT = re.compile(r"\d")
+#: Substrings every period end and every unit of time contains ("fin" in "fin mars"...).
+_END_WORDS = ("end", "fin", "mid", "mi-", "close of", "middle")
 _QUESTION = re.compile(r"\?\s*[\"'\u201d\u00bb)]*\s*$")
 _NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -58,6 +61,7 @@ _NUMBERS = {
     "soixante": 60, "quatre-vingt-dix": 90,
 }
 _NUMBER = r"\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True))
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + r")\b")
 _UNIT = (r"business days|working days|jours ouvres|jours ouvrables|days|day|weeks|week|months"
          r"|month|years|year|jours|jour|semaines|semaine|mois|ans|an")
 # A period is a deadline only behind a cue that looks forward. `strong` cues say so on
@@ -121,13 +125,18 @@ def _is_cued(folded: str, start: int, end: int, extension: bool) -> bool:
 def find_deadlines(folded: str, *, published: datetime, language: str,
                    context: str = "") -> list[DeadlineDraft]:
     """Deadlines stated in one sentence (folded); `context` is the sentence before it."""
-    if _QUESTION.search(folded):
+    # Cheap tests first: most sentences hold no digit, no period end, no number word.
+    digits = _DIGIT.search(folded) is not None
+    ends = any(word in folded for word in _END_WORDS)
+    number = digits or _NUMBER_WORD.search(folded) is not None
+    if not (number or ends) or _QUESTION.search(folded):
         return []  # "Is a sale by mid-September realistic?" sets nothing
-    extension = bool(_EXTENSION.search(folded))
-    found = (_absolute(folded, published, language, extension)
-             + _period_ends(folded, published))
+    found = []
+    if digits:
+        found = _absolute(folded, published, language, bool(_EXTENSION.search(folded)))
+    found += _period_ends(folded, published) if ends else []
     # A sentence that gives the date itself ("90 days, until December 15") needs no sum.
-    found = found or _relative(folded, published)
+    found = found or (_relative(folded, published) if number else [])
     return [DeadlineDraft(d.due, deadline_label(folded, *d.span, context), d.replaces)
             for d in found]
 

@@ -54,6 +54,15 @@ class _Sentence:
     deals: set[int]
     named: bool
     stages: list[tuple[str, set[int]]] = field(default_factory=list)
+    _dealing: bool | None = None
+
+    def dealing(self) -> bool:
+        """Whether the sentence speaks of a deal, a regulator or a decision (computed once)."""
+        if self._dealing is None:
+            folded = self.folded
+            self._dealing = bool(DEAL_WORDS_RE.search(folded) or AUTHORITIES_RE.search(folded)
+                                 or DECISION_RE.search(folded))
+        return self._dealing
 
 
 @dataclass(slots=True)
@@ -125,9 +134,8 @@ class Extractor:
                 self._read_stage(r, sentence, here)
             for _, deals in sentence.stages:
                 r.topical |= deals
-            dealing = (DEAL_WORDS_RE.search(folded) or AUTHORITIES_RE.search(folded)
-                       or DECISION_RE.search(folded))
-            if not sentence.stages and named and dealing and self._both_sides(here, named):
+            if (not sentence.stages and named and sentence.dealing()
+                    and self._both_sides(here, named)):
                 r.topical |= named
             r.sentences.append(sentence)
 
@@ -167,11 +175,9 @@ class Extractor:
         for sentence in r.sentences:
             context, before = sentence.folded, context
             deals = sentence.deals & r.topical
-            folded = sentence.folded
-            if not deals or not (DEAL_WORDS_RE.search(folded) or AUTHORITIES_RE.search(folded)
-                                 or DECISION_RE.search(folded)):
+            if not deals or not sentence.dealing():
                 continue
-            for draft in find_deadlines(folded, published=r.article.published,
+            for draft in find_deadlines(sentence.folded, published=r.article.published,
                                         language=r.language, context=before):
                 replaces = draft.replaces.isoformat() if draft.replaces else None
                 for number in sorted(deals):

@@ -32,7 +32,7 @@ class _NameInfo:
     exact: str | None = None
 
 
-def _trie_pattern(keys: Sequence[str]) -> str:
+def trie_pattern(keys: Sequence[str]) -> str:
     """One regex for many folded names, factored as a trie so the scan stays fast.
 
     Word boundaries are checked on each hit in Python: lookarounds in front of every
@@ -97,7 +97,7 @@ class DealIndex:
             for number in group:
                 self.rivals[number] |= group - {number}
         keys = sorted(self.names, key=lambda k: (-len(k), k))
-        self.scan = re.compile(_trie_pattern(keys)) if keys else None
+        self.scan = re.compile(trie_pattern(keys)) if keys else None
 
     def _add(self, name: str, number: int, role: str) -> None:
         key = " ".join(fold(name).replace("-", " ").split())

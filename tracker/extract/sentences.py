@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -37,18 +38,34 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in bounds if text[s:e].strip()]
 
 
-def _inside_quote(text: str, start: int, end: int) -> list[bool]:
-    """For each offset in [start, end), whether it lies inside an open quotation."""
-    depth, straight, inside = 0, False, []
-    for char in text[start:end]:
-        if char in "\u00ab\u201c":
-            depth += 1
-        elif char in "\u00bb\u201d":
-            depth = max(0, depth - 1)
-        elif char == '"':
-            straight = not straight
-        inside.append(depth > 0 or straight)
-    return inside
+_QUOTE_MARK = re.compile("[\u00ab\u201c\u00bb\u201d\"]")
+
+
+class _Quotes:
+    """Which offsets of a paragraph lie inside an open quotation.
+
+    Only the quote marks are visited (a handful per paragraph), not every character.
+    """
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        depth, straight = 0, False
+        self.marks: list[int] = []
+        self.inside: list[bool] = []  # the state just after each mark
+        for match in _QUOTE_MARK.finditer(text, start, end):
+            char = match.group()
+            if char in "\u00ab\u201c":
+                depth += 1
+            elif char in "\u00bb\u201d":
+                depth = max(0, depth - 1)
+            else:
+                straight = not straight
+            self.marks.append(match.start())
+            self.inside.append(depth > 0 or straight)
+
+    def at(self, offset: int) -> bool:
+        """Whether `offset` lies inside a quotation (a mark counts from its own offset)."""
+        index = bisect.bisect_right(self.marks, offset) - 1
+        return index >= 0 and self.inside[index]
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -68,11 +85,10 @@ def sentences(text: str) -> list[Span]:
     """Sentences of `text` with their paragraph numbers, quotations kept whole."""
     spans: list[Span] = []
     for number, (p_start, p_end) in enumerate(paragraphs(text)):
-        inside = _inside_quote(text, p_start, p_end)
+        quotes = _Quotes(text, p_start, p_end)
         start = p_start
         for match in _END.finditer(text, p_start, p_end):
-            last = match.end() - 1
-            if inside[last - p_start] and inside[match.start() - p_start]:
+            if quotes.at(match.end() - 1) and quotes.at(match.start()):
                 continue
             if text[match.start()] == "." and _is_abbreviation(text, match.start()):
                 continue
