@@ -10,6 +10,7 @@ from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
+from tracker.extract.matching import trie_pattern
 from tracker.extract.vocabulary import AUTHORITIES_RE, DEAL_WORDS_RE
 
 _D = r"(?:deal|merger|acquisition|takeover|buyout|purchase|transaction|tie-up|combination|sale)"
@@ -265,18 +266,25 @@ _KEYMAP: dict[str, list[tuple[int, int]]] = {}
 for _index, _patterns in enumerate(_PATTERNS.values()):
     for _key, _back in sorted(_stage_keys(_patterns)):
         _KEYMAP.setdefault(_key, []).append((_index, _back))
-_WORDS = re.compile(r"\w+")
+# The scan finds the longest key a word starts with; a shorter key it also starts with
+# ("in" for "int...") brings its stages along.
+_KEYMAP = {key: sorted({*stages, *(s for n in range(1, len(key)) for s in
+                                   _KEYMAP.get(key[:n], ()))}) for key, stages in _KEYMAP.items()}
+_KEYS = re.compile(r"\b" + trie_pattern(sorted(_KEYMAP)))
 
 
 def _trigger_offsets(text: str) -> dict[int, list[int]]:
-    """For each stage (by index), the offsets of `text` where one of its matches may start."""
+    """For each stage (by index), the offsets of `text` where one of its matches may start.
+
+    Ascending: an elision's offset (2 back) never precedes the word before it.
+    """
     found: dict[int, list[int]] = {}
-    for word in _WORDS.finditer(text):
-        token, start = word.group(), word.start()
-        for size in range(1, min(len(token), _KEY) + 1):
-            for stage, back in _KEYMAP.get(token[:size], ()):
-                found.setdefault(stage, []).append(start - back)
-    return {stage: sorted(set(offsets)) for stage, offsets in found.items()}
+    for key in _KEYS.finditer(text):
+        for stage, back in _KEYMAP[key.group()]:
+            found.setdefault(stage, []).append(key.start() - back)
+    return found
+
+
 _RANK_ORDER = {n: i for i, n in enumerate(_PATTERNS)}
 _STAGE_RANK = {"rumored": 0, "negotiating": 1, "agreed": 2, "under_review": 3, "approved": 4,
                "blocked": 4, "completed": 5, "abandoned": 5}
