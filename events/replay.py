@@ -28,6 +28,18 @@ _decode = json.JSONDecoder().raw_decode
 _stage_of: dict[str, str] = {}
 
 
+class StatusStep(NamedTuple):
+    """A deal's status changed from `previous` to `stage` at `occurred_at`."""
+
+    deal_id: str
+    stage: str
+    previous: str
+    occurred_at: str
+    seq: int
+    event_id: str
+    source_url: str | None
+
+
 class Deadline(NamedTuple):
     """A live deadline of a deal: its due date and where it was read."""
 
@@ -79,8 +91,14 @@ class DealState:
     )
     event_count: int = 0
     last_event_at: str | None = None
+    # the latest status changes, oldest first, as plain tuples of StatusStep's fields
+    # (cheapest to build); `status_changes()` gives them as StatusStep
+    changes: deque[tuple[str, str, str, str, int, str, str | None]] = field(
+        default_factory=lambda: deque(maxlen=0)
+    )
     _status_at: str = ""
-    _prior: tuple[str, str | None] = (UNKNOWN, None)
+    _prior_status: str = UNKNOWN
+    _prior_since: str | None = None
 
     def live_deadlines(self) -> list[Deadline]:
         """Live deadlines by due date: all those to come, the ten latest past ones."""
@@ -93,6 +111,10 @@ class DealState:
         """The earliest live deadline due on or after `as_of`."""
         day = as_of.isoformat()
         return next((d for d in self.live_deadlines() if d.due >= day), None)
+
+    def status_changes(self) -> list[StatusStep]:
+        """The latest status changes kept (see `replay`), oldest first."""
+        return [StatusStep._make(change) for change in self.changes]
 
     def latest_statements(self) -> list[Statement]:
         """Kept statements, newest first."""
@@ -110,7 +132,7 @@ class ReplayResult:
     deals: dict[str, DealState]
 
 
-def _fold_negotiation(state: DealState, event_id: str, occurred: str, data: str,
+def _fold_negotiation(state: DealState, seq: int, event_id: str, occurred: str, data: str,
                       url: str | None) -> None:
     stage = _stage_of.get(data)
     if stage is None:  # a handful of distinct payloads: decode each once
@@ -119,17 +141,32 @@ def _fold_negotiation(state: DealState, event_id: str, occurred: str, data: str,
             _stage_of[data] = stage
     if occurred != state._status_at:
         # a new instant: where the deal stood before it decides `status_since`
+        state.status_event_id = event_id
+        prior = state._prior_status = state.status
+        state._prior_since = state.status_since
         state._status_at = occurred
-        state._prior = (state.status, state.status_since)
-    elif STAGE_RANK.get(stage, -1) < STAGE_RANK.get(state.status, -1):
-        return  # same instant: the stage furthest along wins
-    prior_status, prior_since = state._prior
-    state.status = stage
-    state.status_since = prior_since if stage == prior_status else occurred
-    state.status_event_id = event_id
+        if stage != prior:
+            state.status, state.status_since = stage, occurred
+            state.changes.append((state.deal_id, stage, prior, occurred, seq, event_id, url))
+        return
+    _fold_same_instant(state, stage, seq, event_id, occurred, url)
 
 
-def _fold_deadline(state: DealState, event_id: str, occurred: str, data: str,
+def _fold_same_instant(state: DealState, stage: str, seq: int, event_id: str, occurred: str,
+                       url: str | None) -> None:
+    """One instant, several stages (one article): the stage furthest along wins."""
+    if STAGE_RANK.get(stage, -1) < STAGE_RANK.get(state.status, -1):
+        return
+    prior = state._prior_status
+    state.status, state.status_event_id = stage, event_id
+    state.status_since = state._prior_since if stage == prior else occurred
+    if state.changes and state.changes[-1][3] == occurred:
+        state.changes.pop()  # one instant, one change: to the stage that won it
+    if stage != prior:
+        state.changes.append((state.deal_id, stage, prior, occurred, seq, event_id, url))
+
+
+def _fold_deadline(state: DealState, seq: int, event_id: str, occurred: str, data: str,
                    url: str | None) -> None:
     fields = _decode(data)[0]
     due, replaces = fields["due"], fields.get("replaces")
@@ -148,17 +185,17 @@ def _forget_old_deadlines(state: DealState) -> None:
         del state.deadlines[due]
 
 
-def _fold_statement(state: DealState, event_id: str, occurred: str, data: str,
+def _fold_statement(state: DealState, seq: int, event_id: str, occurred: str, data: str,
                     url: str | None) -> None:
     state.statements.append((event_id, occurred, data, url))
 
 
-def _fold_retraction(state: DealState, event_id: str, occurred: str, data: str,
+def _fold_retraction(state: DealState, seq: int, event_id: str, occurred: str, data: str,
                      url: str | None) -> None:
     """Retractions act before the fold (see `replay`); here they only count."""
 
 
-Reducer = Callable[[DealState, str, str, str, "str | None"], None]
+Reducer = Callable[[DealState, int, str, str, str, "str | None"], None]
 REDUCERS: dict[str, Reducer] = {
     "negotiation": _fold_negotiation,
     "deadline": _fold_deadline,
@@ -175,11 +212,14 @@ def replay(
     known_at: datetime | None = None,
     deal_id: str | None = None,
     statements_kept: int = DEFAULT_STATEMENTS_KEPT,
+    status_changes_kept: int = 0,
 ) -> ReplayResult:
     """Fold the log up to the end of `as_of` in `zone`, as recorded by `known_at`.
 
     A retraction recorded by `known_at` removes its event whatever day it was made:
-    what was known to be wrong at `known_at` is never shown as true.
+    what was known to be wrong at `known_at` is never shown as true. Each deal keeps
+    its `statements_kept` latest statements and `status_changes_kept` latest status
+    changes (none by default: only a report draws them).
     """
     recorded_until = format_recorded(known_at or utc_now())
     retracted = store.retracted_ids(recorded_until=recorded_until)
@@ -198,9 +238,10 @@ def replay(
                 continue
             state = deals.get(deal)
             if state is None:
-                state = deals[deal] = DealState(deal, statements=deque(maxlen=statements_kept),
-                                                as_of=horizon)
-            reducers[type_](state, event_id, occurred, data, url)
+                state = deals[deal] = DealState(
+                    deal, statements=deque(maxlen=statements_kept), as_of=horizon,
+                    changes=deque(maxlen=status_changes_kept))
+            reducers[type_](state, seq, event_id, occurred, data, url)
             state.event_count += 1
             state.last_event_at = occurred
             applied += 1

@@ -18,10 +18,10 @@ from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from events.clock import format_occurred, start_of_day
+from events.replay import StatusStep
 from events.store import StoredEvent
 from reports.context import AtomEntry, AtomFeed
 from reports.formatting import moment_label, one_line, safe_url
-from reports.history import StatusStep
 from reports.wording import deadline_headline, status_headline
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from events.clock import end_of_day, format_occurred, start_of_day, utc_now
-from events.replay import DealState, ReplayResult, replay
+from events.replay import DealState, ReplayResult, StatusStep, replay
 from events.store import EventStore, StoredEvent
 from reports.atom import build_feed
 from reports.context import (
@@ -38,7 +38,7 @@ from reports.formatting import (
     one_line,
     plural,
 )
-from reports.history import Bounds, StatusStep, recent_events, status_history
+from reports.history import Bounds, recent_events, status_history
 from reports.wording import describe_change
 
 UPCOMING_DAYS = 30
@@ -54,14 +54,19 @@ class Report:
     feed: AtomFeed
 
 
+# Status changes drawn per deal: the timeline's window holds far fewer in any real story.
+STATUS_CHANGES_DRAWN = 100
+
+
 def build_report(store: EventStore, *, day: date, zone: ZoneInfo, deals: Sequence[DealRef],
                  feeds: Sequence[FeedStatus] = (), known_at: datetime | None = None,
                  feed_id: str = "urn:uuid:00000000-0000-5000-8000-000000000000") -> Report:
     """Replay the log as of the end of `day` as known at `known_at` (default: now)."""
-    result = replay(store, as_of=day, zone=zone, known_at=known_at or utc_now())
+    result = replay(store, as_of=day, zone=zone, known_at=known_at or utc_now(),
+                    status_changes_kept=STATUS_CHANGES_DRAWN)
     bounds = Bounds(format_occurred(end_of_day(day, zone)), result.known_at,
                     frozenset(store.retracted_ids(recorded_until=result.known_at)))
-    history = status_history(store, bounds)
+    history = status_history(result)
     oldest = min(day - timedelta(days=ATOM_DAYS - 1), day - timedelta(days=1))
     recent = recent_events(store, bounds,
                            occurred_from=format_occurred(start_of_day(oldest, zone)))

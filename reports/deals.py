@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from events.replay import Deadline, DealState, Statement
+from events.replay import Deadline, DealState, Statement, StatusStep
 from reports.context import DeadlineView, DealCard, StatementView
 from reports.formatting import (
     CLOSED_STAGES,
@@ -18,7 +18,6 @@ from reports.formatting import (
     safe_url,
     stage_label,
 )
-from reports.history import StatusStep
 from reports.timeline import build_timeline
 
 STATEMENTS_SHOWN = 3

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from events.replay import StatusStep
 from reports.context import Band, DeadlineView, Marker, Tick, Timeline
 from reports.formatting import (
     STAGE_COLORS,
@@ -21,7 +22,6 @@ from reports.formatting import (
     month_label,
     stage_label,
 )
-from reports.history import StatusStep
 
 WIDTH, HEIGHT = 480, 52
 LEFT, RIGHT = 4.0, 4.0

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from events.replay import StatusStep
 from events.store import StoredEvent
 from reports.context import Change
 from reports.formatting import (
@@ -19,7 +20,6 @@ from reports.formatting import (
     safe_url,
     stage_label,
 )
-from reports.history import StatusStep
 
 
 def status_headline(step: StatusStep) -> str:
