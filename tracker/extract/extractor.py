@@ -54,15 +54,23 @@ class _Sentence:
     deals: set[int]
     named: bool
     stages: list[tuple[str, set[int]]] = field(default_factory=list)
-    _dealing: bool | None = None
+    _flags: dict[str, bool] = field(default_factory=dict)
+
+    def has(self, what: str) -> bool:
+        """Whether the sentence has deal words, names an authority or speaks of a decision.
+
+        Several readers ask; each question is answered once per sentence.
+        """
+        if what not in self._flags:
+            self._flags[what] = _VOCABULARY[what].search(self.folded) is not None
+        return self._flags[what]
 
     def dealing(self) -> bool:
-        """Whether the sentence speaks of a deal, a regulator or a decision (computed once)."""
-        if self._dealing is None:
-            folded = self.folded
-            self._dealing = bool(DEAL_WORDS_RE.search(folded) or AUTHORITIES_RE.search(folded)
-                                 or DECISION_RE.search(folded))
-        return self._dealing
+        """Whether the sentence speaks of a deal, a regulator or a decision."""
+        return self.has("deal") or self.has("authority") or self.has("decision")
+
+
+_VOCABULARY = {"deal": DEAL_WORDS_RE, "authority": AUTHORITIES_RE, "decision": DECISION_RE}
 
 
 @dataclass(slots=True)
@@ -143,7 +151,8 @@ class Extractor:
         """Classify the sentence; with rival bidders named, each clause keeps its bidder."""
         if not (self._names_target(here, sentence.deals) or DEAL_NOUN_RE.search(sentence.folded)):
             return  # "Nvidia was barred from selling chips": the buyer, not the deal
-        readings = classify(sentence.folded, lambda c: has_past_marker(c, r.article.published))
+        readings = classify(sentence.folded, lambda c: has_past_marker(c, r.article.published),
+                            deal_words=sentence.has("deal"), authority=sentence.has("authority"))
         named = sentence_deals(self._index, here, r.deals)
         for reading in readings:
             deals = sentence.deals

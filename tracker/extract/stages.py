@@ -488,29 +488,39 @@ class StageReading:
     end: int
 
 
-def classify(folded: str, is_past: Callable[[str], bool]) -> list[StageReading]:
-    """The stages a sentence (folded) reports; none for a denial or a question."""
+def classify(folded: str, is_past: Callable[[str], bool], *, deal_words: bool | None = None,
+             authority: bool | None = None) -> list[StageReading]:
+    """The stages a sentence (folded) reports; none for a denial or a question.
+
+    `deal_words` and `authority` say whether the sentence has deal words or names an
+    authority, when the caller already knows (None: look).
+    """
     if _QUESTION.search(folded) or len(folded) < 12:
         return []
-    if not (DEAL_WORDS_RE.search(folded) or AUTHORITIES_RE.search(folded)):
+    if authority is None:
+        authority = AUTHORITIES_RE.search(folded) is not None
+    if not (authority or (DEAL_WORDS_RE.search(folded) is not None if deal_words is None
+                          else deal_words)):
         return []
     text = _IGNORED.sub(lambda m: " " * len(m.group()), folded)
-    found = _read_segments(text, is_past, strict=True)
+    if text != folded:  # "in talks with regulators" is not a regulator acting
+        authority = AUTHORITIES_RE.search(text) is not None
+    found = _read_segments(text, is_past, authority, strict=True)
     if not found and _AFTER.search(text):
         # Nothing new before any "after": what follows it may be the news itself
         # ("gave Musk until Oct. 28, after he offered to go ahead").
-        found = _read_segments(text, is_past, strict=False)
+        found = _read_segments(text, is_past, authority, strict=False)
     return _distinct(found, text)
 
 
-def _read_segments(text: str, is_past: Callable[[str], bool], *,
+def _read_segments(text: str, is_past: Callable[[str], bool], authority: bool, *,
                    strict: bool) -> list[StageReading]:
     """Stage readings of each live clause of a sentence."""
     offsets = _trigger_offsets(text)
     if not offsets:
         return []
     denied = bool(_DENIAL.search(text))
-    has_authority = bool(AUTHORITIES_RE.search(text) or _VOTERS.search(text))
+    acting = authority or _VOTERS.search(text) is not None
     found: list[StageReading] = []
     for start, clause, relative in _live_segments(text, is_past):
         if relative and _PLUPERFECT.search(clause):
@@ -520,9 +530,9 @@ def _read_segments(text: str, is_past: Callable[[str], bool], *,
                 continue
             # A regulator or a court rejecting a deal blocks it; a seller (or its
             # shareholders) rejecting a bid ends it.
-            blocks = name == "rejected" and AUTHORITIES_RE.search(text)
+            blocks = name == "rejected" and authority
             stage = "blocked" if blocks else _STAGE_OF.get(name, name)
-            if (stage not in _NEEDS_AUTHORITY or has_authority) and (
+            if (stage not in _NEEDS_AUTHORITY or acting) and (
                     not denied or stage == "approved"):
                 found.append(StageReading(stage, start, start + len(clause)))
     return found

@@ -52,3 +52,4 @@ DEAL_NOUN_RE = re.compile(
     r"|discussions|accord|opa|reprise"
     r"|(?:the|their|its|this|his|l'|cet|leur|son) (?:merger |acquisition |purchase )?agreement)\b"
 )
+
