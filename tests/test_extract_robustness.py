@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from events.model import Event
 from tracker.articles import Article
 from tracker.config import Deal
-from tracker.extract import Extractor
+from tracker.extract import Extractor, stages
 
 DEALS = (
     Deal(id="microsoft-tiktok", title="T", acquirer="Microsoft", target="TikTok",
@@ -61,3 +61,20 @@ def test_a_naive_publication_time_yields_nothing_rather_than_raising() -> None:
     naive = Article(feed="f", key="k", link=None, title="", text="Microsoft is in talks with "
                     "TikTok.", published=datetime(2020, 8, 2))
     assert EXTRACTOR.extract(naive) == []
+
+
+WORDS = ["rejected", "the", "offer", "s'oppose", "l'offre", "in", "talks", "to", "buy", "for",
+         "$5bn", "will", "acquire", "n'est", "plus", "candidat", "terminated", "agreement",
+         "cleared", "approuve", "rachat", "a", "pris", "le", "controle", "de", "judge", "blocked",
+         "(", ")", ",", ";", "-", "no", "longer", "wo", "n't", "sell", "fell", "through", "opa"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=40))
+def test_stage_patterns_tried_at_keyed_offsets_find_what_a_full_scan_finds(
+        parts: list[str]) -> None:
+    text = " ".join(parts).lower()
+    offsets = stages._trigger_offsets(text)
+    for index, (_, pattern) in enumerate(stages._COMPILED):
+        keyed = stages._matches(pattern, text, offsets.get(index, []), 0, len(text))
+        assert [m.span() for m in keyed] == [m.span() for m in pattern.finditer(text)]

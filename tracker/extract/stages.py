@@ -343,6 +343,7 @@ _VOTERS = re.compile(r"\b(?:shareholders|actionnaires|stockholders)\b")
 _CONDITION = re.compile(r"\b(?:if|unless|whether|si|s'il|s'ils|should the|au cas ou|en cas de)\b")
 _SEGMENT = re.compile(r",\s+|;\s*|:\s+|\s+[-\u2014]\s+|\(|\)")
 _RELATIVE = re.compile(r"^(?:which|who|whom|whose|qui|dont|lequel|laquelle|lesquels|ou)\b")
+_IGNORED_WORDS = ("fee", "rupture", "regulators")  # every _IGNORED match holds one
 _IGNORED = re.compile(r"\btermination fees?\b|\bbreak(?:-up)? fees?\b|\bindemnite de rupture\b"
                       r"|\bfrais de rupture\b|\bclause de rupture\b|\bin talks with regulators\b")
 
@@ -502,7 +503,9 @@ def classify(folded: str, is_past: Callable[[str], bool], *, deal_words: bool | 
     if not (authority or (DEAL_WORDS_RE.search(folded) is not None if deal_words is None
                           else deal_words)):
         return []
-    text = _IGNORED.sub(lambda m: " " * len(m.group()), folded)
+    text = folded
+    if any(word in folded for word in _IGNORED_WORDS):
+        text = _IGNORED.sub(lambda m: " " * len(m.group()), folded)
     if text != folded:  # "in talks with regulators" is not a regulator acting
         authority = AUTHORITIES_RE.search(text) is not None
     found = _read_segments(text, is_past, authority, strict=True)
@@ -519,8 +522,6 @@ def _read_segments(text: str, is_past: Callable[[str], bool], authority: bool, *
     offsets = _trigger_offsets(text)
     if not offsets:
         return []
-    denied = bool(_DENIAL.search(text))
-    acting = authority or _VOTERS.search(text) is not None
     found: list[StageReading] = []
     for start, clause, relative in _live_segments(text, is_past):
         if relative and _PLUPERFECT.search(clause):
@@ -531,11 +532,19 @@ def _read_segments(text: str, is_past: Callable[[str], bool], authority: bool, *
             # A regulator or a court rejecting a deal blocks it; a seller (or its
             # shareholders) rejecting a bid ends it.
             blocks = name == "rejected" and authority
-            stage = "blocked" if blocks else _STAGE_OF.get(name, name)
-            if (stage not in _NEEDS_AUTHORITY or acting) and (
-                    not denied or stage == "approved"):
-                found.append(StageReading(stage, start, start + len(clause)))
-    return found
+            found.append(StageReading("blocked" if blocks else _STAGE_OF.get(name, name),
+                                      start, start + len(clause)))
+    return _allowed(found, text, authority)
+
+
+def _allowed(found: list[StageReading], text: str, authority: bool) -> list[StageReading]:
+    """The readings a denial leaves, and probes and rulings only where someone can rule."""
+    if not found:
+        return found  # the two scans below cost more than the rest for most sentences
+    denied = _DENIAL.search(text) is not None
+    acting = authority or _VOTERS.search(text) is not None
+    return [r for r in found if (r.stage not in _NEEDS_AUTHORITY or acting)
+            and (not denied or r.stage == "approved")]
 
 
 def _distinct(found: list[StageReading], text: str) -> list[StageReading]:
