@@ -110,3 +110,12 @@ def test_demo_runs_offline_and_again_adds_nothing(tmp_path: Path) -> None:
     assert deals["oracle-tiktok"]["status"] == "unknown"
     again = CliRunner().invoke(cli, ["demo", "--dir", str(folder)])
     assert "0 new article(s), 0 new event(s)" in again.output
+
+
+def test_demo_refuses_a_folder_holding_a_real_tracker(tmp_path: Path) -> None:
+    (tmp_path / "tracker.toml").write_text("# mine\n")
+    result = CliRunner().invoke(cli, ["demo", "--dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "did not make" in result.output
+    assert (tmp_path / "tracker.toml").read_text() == "# mine\n"
+    assert not (tmp_path / "tracker.db").exists()

@@ -14,12 +14,17 @@ SAMPLES = ("microsoft-tiktok-en.xml", "microsoft-tiktok-fr.xml")
 DEMO_AS_OF = date(2020, 9, 15)
 
 
+MARKER = ".tracker-demo"
+
+
 def prepare_demo(folder: Path | None) -> Path:
     """Copy the samples and the demo config into `folder` (or a new temporary one)."""
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="tracker-demo-"))
+    _refuse_a_real_tracker(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        (folder / MARKER).write_text("a folder made by `tracker demo`\n", encoding="utf-8")
         samples = resources.files("tracker") / "samples"
         for name in SAMPLES:
             (folder / name).write_bytes((samples / name).read_bytes())
@@ -28,5 +33,13 @@ def prepare_demo(folder: Path | None) -> Path:
     except OSError as error:
         raise TrackerError(f"cannot prepare the demo in {folder}: {error.strerror}") from None
     return config
+
+
+def _refuse_a_real_tracker(folder: Path) -> None:
+    # the demo writes its config and sample events: never into someone's real log
+    mine = ("tracker.toml", "tracker.db")
+    if not (folder / MARKER).exists() and any((folder / name).exists() for name in mine):
+        raise TrackerError(f"{folder} already holds a tracker.toml or tracker.db that the demo"
+                           " did not make; give `tracker demo --dir` an empty or new folder")
 
 
