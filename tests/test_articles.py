@@ -24,7 +24,7 @@ def test_keys_prefer_guids_then_links_then_hashes() -> None:
     assert entry_keys(with_guids) == ["g1", "g2"]
     blank_guid = parse("<item><guid>g1</guid><link>https://a/1</link></item>"
                        "<item><link>https://a/2</link></item>")
-    assert entry_keys(blank_guid) == ["https://a/1", "https://a/2"]
+    assert entry_keys(blank_guid) == ["g1", "https://a/2"]
     nothing = parse("<item><title>One</title></item><item><title>Two</title></item>")
     keys = entry_keys(nothing)
     assert len(set(keys)) == 2 and all(k.startswith("sha256:") for k in keys)

@@ -291,3 +291,35 @@ def test_a_poll_asked_to_stop_ends_between_batches_and_resumes(
     resumed = poll_feeds(config, archive)
     assert (resumed.fetched, resumed.new_articles) == (1, 350)
     assert poll_feeds(config, archive).not_modified == 1
+
+
+def test_an_entry_without_a_guid_does_not_rekey_the_others(
+        httpserver: HTTPServer, tmp_path: Path, archive: Archive) -> None:
+    undated = ("<item><guid>u1</guid><title>One</title><link>https://n.example/1</link>"
+               "<description>Microsoft is in talks to buy TikTok.</description></item>"
+               "<item><guid>u2</guid><title>Two</title><link>https://n.example/2</link></item>")
+    document = f"<rss version='2.0'><channel><title>t</title>{undated}</channel></rss>"
+    config = make_config(tmp_path, httpserver.url_for("/feed"))
+    httpserver.expect_oneshot_request("/feed").respond_with_data(document)
+    poll_feeds(config, archive)
+    added = document.replace("</channel>", "<item><title>Three</title>"
+                             "<link>https://n.example/3</link></item></channel>")
+    httpserver.expect_oneshot_request("/feed").respond_with_data(added)
+    again = poll_feeds(config, archive)
+    assert (again.new_articles, again.new_versions) == (1, 0)
+    assert [row[1] for row in articles(archive)] == ["u1", "u2", "https://n.example/3"]
+
+
+def test_a_changed_undated_entry_keeps_its_first_time(httpserver: HTTPServer, tmp_path: Path,
+                                                       archive: Archive) -> None:
+    def document(body: str) -> str:
+        return (f"<rss version='2.0'><channel><title>t</title><item><guid>u1</guid>"
+                f"<title>One</title><description>{body}</description></item></channel></rss>")
+
+    config = make_config(tmp_path, httpserver.url_for("/feed"))
+    httpserver.expect_oneshot_request("/feed").respond_with_data(document("First text."))
+    poll_feeds(config, archive)
+    httpserver.expect_oneshot_request("/feed").respond_with_data(document("Edited text."))
+    poll_feeds(config, archive, now=utc_now() + timedelta(hours=5))
+    times = archive.conn.execute("SELECT published_at FROM articles ORDER BY version").fetchall()
+    assert len(times) == 2 and times[0] == times[1]

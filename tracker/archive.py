@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from events.sqlite_store import SQLiteEventStore
 from tracker.articles import Article
@@ -84,6 +84,14 @@ class FeedState:
     disabled_reason: str | None = None
 
 
+class KnownVersion(NamedTuple):
+    """The latest stored version of an article: enough to tell whether it changed."""
+
+    content_hash: str
+    version: int
+    published_at: str
+
+
 class Archive:
     """Feeds, articles and runs, in the same SQLite database as the event log."""
 
@@ -125,13 +133,14 @@ class Archive:
         rows = self.conn.execute(f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY name")
         return [FeedState(*row) for row in rows]
 
-    def known_versions(self, feed: str) -> dict[str, tuple[str, int]]:
-        """key -> (content hash, version) of the latest stored version of each article."""
+    def known_versions(self, feed: str) -> dict[str, KnownVersion]:
+        """key -> the latest stored version of each article of `feed`."""
+        # SQLite takes the bare columns from the row holding max(version)
         rows = self.conn.execute(
-            "SELECT key, content_hash, max(version) FROM articles WHERE feed = ? GROUP BY key",
-            (feed,),
+            "SELECT key, content_hash, max(version), published_at FROM articles WHERE feed = ?"
+            " GROUP BY key", (feed,),
         )
-        return {key: (content_hash, version) for key, content_hash, version in rows}
+        return {key: KnownVersion(*rest) for key, *rest in rows}
 
     def save_article(self, article: Article, *, version: int, fetched_at: str,
                      events: int) -> bool:

@@ -58,20 +58,20 @@ def articles_from_entries(entries: Iterable[Mapping[str, Any]], *, feed: str,
 
 
 def entry_keys(entries: list[Mapping[str, Any]]) -> list[str]:
-    """guid, else link, else a hash; a fetch whose guids are blank or reused uses links.
+    """Each entry's guid, else its link, else a hash of its title and date.
 
-    One reused guid must not collapse a feed into a single item, so the fallback
-    applies to the whole fetch, and a key still seen twice gets a content hash.
+    A guid that is blank or reused within the fetch is passed over for that entry
+    alone (one reused guid must not collapse a feed into a single item, and the other
+    entries keep their keys from fetch to fetch); a key still seen twice gets a hash.
     """
     guids = [_text_field(_raw(e, "id")) for e in entries]
     links = [_text_field(_raw(e, "link")) for e in entries]
-    use_guids = all(guids) and len(set(guids)) == len(guids)
-    use_links = not use_guids and all(links) and len(set(links)) == len(links)
+    guid_uses, link_uses = Counter(guids), Counter(links)
     keys = []
     for entry, guid, link in zip(entries, guids, links, strict=True):
-        if use_guids:
+        if guid and guid_uses[guid] == 1:
             keys.append(guid)
-        elif use_links:
+        elif link and link_uses[link] == 1:
             keys.append(link)
         else:
             keys.append(guid or link or _hash_key(entry))

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from events.clock import format_recorded
-from tracker.archive import Archive
+from events.clock import format_occurred, format_recorded, parse_instant
+from tracker.archive import Archive, KnownVersion
 from tracker.articles import Article, articles_from_entries
 from tracker.errors import TrackerError
 
@@ -138,7 +138,7 @@ class Ingestor:
     def save(self, articles: list[Article], *, fetched_at: datetime) -> IngestCounts:
         """Store new articles and new versions, with their events, in short transactions."""
         counts = IngestCounts(entries=len(articles))
-        known: dict[str, dict[str, tuple[str, int]]] = {}
+        known: dict[str, dict[str, KnownVersion]] = {}
         stamp = format_recorded(fetched_at)
         for start in range(0, len(articles), ARTICLES_PER_TRANSACTION):
             # the first batch always goes in, so a stop never starves a feed
@@ -152,12 +152,15 @@ class Ingestor:
                     self._save_one(article, known[article.feed], stamp, counts)
         return counts
 
-    def _save_one(self, article: Article, known: dict[str, tuple[str, int]], stamp: str,
+    def _save_one(self, article: Article, known: dict[str, KnownVersion], stamp: str,
                   counts: IngestCounts) -> None:
         previous = known.get(article.key)
-        if previous and previous[0] == article.content_hash:
+        if previous and previous.content_hash == article.content_hash:
             return
-        version = previous[1] + 1 if previous else 1
+        if previous and article.published_estimated:
+            # an undated entry keeps the time it was first seen: its facts keep their ids
+            article = replace(article, published=parse_instant(previous.published_at))
+        version = previous.version + 1 if previous else 1
         events = self.extractor.extract(article) if self.extractor else []
         appended = self.store.append(events) if events else []
         if self.archive.save_article(article, version=version, fetched_at=stamp,
@@ -165,4 +168,5 @@ class Ingestor:
             counts.new_articles += previous is None
             counts.new_versions += previous is not None
         counts.new_events += len(appended)
-        known[article.key] = (article.content_hash, version)
+        known[article.key] = KnownVersion(article.content_hash, version,
+                                          format_occurred(article.published))
