@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from events.clock import end_of_day, format_occurred, format_recorded, utc_now
 from events.model import STAGE_RANK
-from events.store import EventStore
+from events.store import EventStore, TimelineRow
 
 UNKNOWN = "unknown"
 DEFAULT_STATEMENTS_KEPT = 10
@@ -221,15 +221,28 @@ def replay(
     its `statements_kept` latest statements and `status_changes_kept` latest status
     changes (none by default: only a report draws them).
     """
-    recorded_until = format_recorded(known_at or utc_now())
-    retracted = store.retracted_ids(recorded_until=recorded_until)
+    with store.snapshot():
+        # by default, the log as it stands: up to its latest committed append, so that
+        # replaying again "as known at" the returned time gives exactly this state
+        recorded_until = (format_recorded(known_at) if known_at
+                          else store.last_recorded_at() or format_recorded(utc_now()))
+        retracted = store.retracted_ids(recorded_until=recorded_until)
+        batches = store.timeline(
+            occurred_until=format_occurred(end_of_day(as_of, zone)),
+            recorded_until=recorded_until,
+            deal_id=deal_id,
+        )
+        deals, applied, last_seq = _fold(batches, retracted, as_of=as_of,
+                                         statements_kept=statements_kept,
+                                         status_changes_kept=status_changes_kept)
+    return ReplayResult(as_of, recorded_until, applied, last_seq, deals)
+
+
+def _fold(batches: Iterable[list[TimelineRow]], retracted: set[str], *, as_of: date,
+          statements_kept: int, status_changes_kept: int) -> tuple[dict[str, DealState], int, int]:
+    """The hot loop: each row to its deal's reducer; returns deals, events applied, last seq."""
     deals: dict[str, DealState] = {}
     applied = last_seq = 0
-    batches = store.timeline(
-        occurred_until=format_occurred(end_of_day(as_of, zone)),
-        recorded_until=recorded_until,
-        deal_id=deal_id,
-    )
     reducers = REDUCERS
     horizon = as_of.isoformat()
     for batch in batches:
@@ -247,7 +260,7 @@ def replay(
             applied += 1
             if seq > last_seq:
                 last_seq = seq
-    return ReplayResult(as_of, recorded_until, applied, last_seq, deals)
+    return deals, applied, last_seq
 
 
 def deal_to_json(state: DealState, *, title: str, as_of: date) -> dict[str, Any]:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-from events.clock import format_recorded, utc_now
+from events.clock import format_recorded, parse_instant, utc_now
 from events.errors import InvalidEvent, StoreError, UnknownEvent
 from events.model import DATA_VERSION, Event, EventRetracted
 from events.store import COLUMNS, TIMELINE_COLUMNS, EventStore, StoredEvent, TimelineRow
@@ -126,9 +127,14 @@ class SQLiteEventStore(EventStore):
             raise StoreError(f"cannot append to {self.path}: {error}") from error
 
     def _append_locked(self, events: list[Event], now: datetime) -> list[StoredEvent]:
-        # recorded_at never goes backwards, even if the system clock does, so that
-        # "as known at T" always selects a prefix of the log.
-        recorded_at = max(format_recorded(now), self._last_recorded_at())
+        # recorded_at grows strictly with each append, whatever the system clock does:
+        # a reader that saw the log up to recorded_at L (see `last_recorded_at`) knows
+        # that everything appended but not yet committed is stamped after L, so
+        # "as known at L" gives the same answer now and later.
+        recorded_at = format_recorded(now)
+        last = self.last_recorded_at()
+        if last and recorded_at <= last:
+            recorded_at = format_recorded(parse_instant(last) + timedelta(microseconds=1))
         ids = [event.event_id for event in events]
         seen = self._existing_ids(ids)
         appended: list[StoredEvent] = []
@@ -154,11 +160,24 @@ class SQLiteEventStore(EventStore):
             seen.add(event_id)
         return appended
 
-    def _last_recorded_at(self) -> str:
+    def last_recorded_at(self) -> str | None:
         row = self.conn.execute(
             "SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1"
         ).fetchone()
-        return row[0] if row else ""
+        return row[0] if row else None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the log (a WAL read transaction)."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
 
     def _existing_ids(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()

@@ -108,6 +108,14 @@ class EventStore(ABC):
         """Return the event with this id or unique id prefix; raise UnknownEvent."""
 
     @abstractmethod
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Reads inside see one consistent state of the log."""
+
+    @abstractmethod
+    def last_recorded_at(self) -> str | None:
+        """The `recorded_at` of the latest committed event, None when the log is empty."""
+
+    @abstractmethod
     def verify(self) -> list[str]:
         """Problems the backend itself can see (corruption, missing guards); [] when sound."""
 

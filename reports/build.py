@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from events.clock import end_of_day, format_occurred, start_of_day, utc_now
+from events.clock import end_of_day, format_occurred, start_of_day
 from events.replay import DealState, ReplayResult, StatusStep, replay
 from events.store import EventStore, StoredEvent
 from reports.atom import build_feed
@@ -62,14 +62,15 @@ def build_report(store: EventStore, *, day: date, zone: ZoneInfo, deals: Sequenc
                  feeds: Sequence[FeedStatus] = (), known_at: datetime | None = None,
                  feed_id: str = "urn:uuid:00000000-0000-5000-8000-000000000000") -> Report:
     """Replay the log as of the end of `day` as known at `known_at` (default: now)."""
-    result = replay(store, as_of=day, zone=zone, known_at=known_at or utc_now(),
-                    status_changes_kept=STATUS_CHANGES_DRAWN)
-    bounds = Bounds(format_occurred(end_of_day(day, zone)), result.known_at,
-                    frozenset(store.retracted_ids(recorded_until=result.known_at)))
-    history = status_history(result)
     oldest = min(day - timedelta(days=ATOM_DAYS - 1), day - timedelta(days=1))
-    recent = recent_events(store, bounds,
-                           occurred_from=format_occurred(start_of_day(oldest, zone)))
+    with store.snapshot():  # the replay and the recent events read one state of the log
+        result = replay(store, as_of=day, zone=zone, known_at=known_at,
+                        status_changes_kept=STATUS_CHANGES_DRAWN)
+        bounds = Bounds(format_occurred(end_of_day(day, zone)), result.known_at,
+                        frozenset(store.retracted_ids(recorded_until=result.known_at)))
+        recent = recent_events(store, bounds,
+                               occurred_from=format_occurred(start_of_day(oldest, zone)))
+    history = status_history(result)
     titles = _titles(deals, result)
     since = format_occurred(start_of_day(day - timedelta(days=1), zone))
     changes = _changes(store, [r for r in recent if r.occurred_at >= since], history, titles,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -188,3 +188,17 @@ def test_memory_follows_deals_not_events(store: SQLiteEventStore) -> None:
         (start + timedelta(n)).isoformat() for n in range(517, 600)]
     assert state["next_deadline"] == "2020-06-01"
     assert len(state["statements"]) == 10 and state["event_count"] == 650
+
+
+def test_a_replay_during_a_pending_append_can_be_rebuilt_exactly(db_path: Path) -> None:
+    writer, reader = SQLiteEventStore(db_path), SQLiteEventStore(db_path)
+    writer.append([negotiation("negotiating", "2020-08-02")])
+    with writer.transaction():  # a poll in the middle of a batch of articles
+        writer.append([negotiation("agreed", "2020-08-03")])
+        during = replay(reader, as_of=date(2020, 8, 5), zone=UTC)
+    assert during.deals[DEAL].status == "negotiating"
+    rebuilt = replay(reader, as_of=date(2020, 8, 5), zone=UTC,
+                     known_at=datetime.fromisoformat(during.known_at))
+    assert rebuilt.deals[DEAL].status == "negotiating"
+    assert rebuilt.events_applied == during.events_applied == 1
+    assert replay(reader, as_of=date(2020, 8, 5), zone=UTC).deals[DEAL].status == "agreed"
