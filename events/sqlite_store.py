@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS events (
 )
 """
 
+TRIGGER_NAMES = ("events_no_update", "events_no_delete")
 APPEND_ONLY_TRIGGERS: tuple[str, ...] = tuple(
     f"CREATE TRIGGER IF NOT EXISTS events_no_{verb.lower()} BEFORE {verb} ON events"
     f" BEGIN SELECT RAISE(ABORT, 'events is append-only: {verb} is not allowed'); END"
@@ -79,8 +80,13 @@ class SQLiteEventStore(EventStore):
     def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = Path(path)
         self.conn = connect(self.path, busy_timeout=busy_timeout)
+        # triggers found missing on an existing log: put back, and reported by verify()
+        self.repaired: list[str] = []
         try:
-            if not self._schema_present():
+            names = self._schema_names()
+            if not {"events", *TRIGGER_NAMES} <= names:
+                if "events" in names:
+                    self.repaired = [name for name in TRIGGER_NAMES if name not in names]
                 self._create_schema()
         except sqlite3.DatabaseError as error:
             self.conn.close()
@@ -93,10 +99,9 @@ class SQLiteEventStore(EventStore):
 
         return sqlite_utils.Database(self.conn, execute_plugins=False)
 
-    def _schema_present(self) -> bool:
+    def _schema_names(self) -> set[str]:
         # a plain query, so that opening an existing log does not import sqlite-utils
-        names = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")}
-        return {"events", "events_no_update", "events_no_delete"} <= names
+        return {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")}
 
     def _create_schema(self) -> None:
         db = self.db
@@ -285,8 +290,10 @@ class SQLiteEventStore(EventStore):
                     if row[0] != "ok"]
         names = {row[0] for row in self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")}
-        problems += [f"append-only trigger {name} is missing" for name in
-                     ("events_no_update", "events_no_delete") if name not in names]
+        problems += [f"append-only trigger {name} is missing" for name in TRIGGER_NAMES
+                     if name not in names]
+        problems += [f"append-only trigger {name} was missing (put back when the log was"
+                     " opened): the log may have been edited" for name in self.repaired]
         return problems
 
     def last_seq(self) -> int:

@@ -58,10 +58,10 @@ def test_the_check_command_gives_a_verdict_and_a_status(config_path: Path) -> No
     assert good.exit_code == 0 and good.output.startswith("OK: 1 events"), good.output
     raw = sqlite3.connect(config_path.parent / "tracker.db")
     raw.execute("DROP TRIGGER events_no_update")  # opening the log puts it back
-    raw.execute("UPDATE events SET data = '{}'")
+    raw.execute("UPDATE events SET data = '{\"stage\": \"completed\"}'")  # a valid lie
     raw.commit()
     bad = runner.invoke(cli, ["--config", str(config_path), "check"])
     assert bad.exit_code == 1
-    assert "problem: seq 1" in bad.output and "invalid negotiation event" in bad.output
-    assert "replay fails: KeyError" in bad.output
+    assert "problem: seq 1" in bad.output and "no longer matches its id" in bad.output
+    assert "events_no_update was missing (put back" in bad.output
     assert "FAILED: 2 problem(s) found." in bad.output

@@ -57,14 +57,20 @@ def _row_problems(store: EventStore, row: StoredEvent) -> list[str]:
     where = f"seq {row.seq} ({row.event_id[:12]})"
     try:
         data = json.loads(row.data)
-        event_from_data(row.type, deal_id=row.deal_id, occurred_at=parse_instant(row.occurred_at),
-                        data=data)
+        event = event_from_data(row.type, deal_id=row.deal_id, data=data,
+                                occurred_at=parse_instant(row.occurred_at),
+                                source_url=row.source_url)
     except (ValueError, EventsError) as error:
         return [f"{where}: invalid {row.type} event: {error}"]
+    problems = []
+    if event.event_id != row.event_id:
+        # the id is a hash of the fact and its source: a mismatch means an edit
+        problems.append(f"{where}: its content no longer matches its id (edited after it was"
+                        " appended?)")
     if row.type == "retraction":
         target = store.get(data["event_id"])
         if target is None:
-            return [f"{where}: retracts {data['event_id'][:12]}, which does not exist"]
-        if target.seq >= row.seq:
-            return [f"{where}: retracts an event appended after it"]
-    return []
+            problems.append(f"{where}: retracts {data['event_id'][:12]}, which does not exist")
+        elif target.seq >= row.seq:
+            problems.append(f"{where}: retracts an event appended after it")
+    return problems
