@@ -54,7 +54,17 @@ def test_an_older_day_leaves_the_index_on_the_latest(config_path: Path, tmp_path
     assert sorted(p.name for p in out.iterdir()) == [
         "2020-08-03.html", "2020-09-03.html", "feed.atom", "index.html"]
     with SQLiteEventStore(config_path.parent / "tracker.db") as store:
-        assert reported_days(Archive(store)) == {date(2020, 8, 3), date(2020, 9, 3)}
+        assert reported_days(Archive(store)) == set(), "pages elsewhere are previews"
+    ok(config_path, "report", "--date", "2020-09-03")
+    with SQLiteEventStore(config_path.parent / "tracker.db") as store:
+        assert reported_days(Archive(store)) == {date(2020, 9, 3)}
+
+
+def test_a_day_still_to_come_is_refused(config_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(config_path), "report", "--date",
+                                      "2999-01-01"])
+    assert result.exit_code == 1
+    assert "2999-01-01 is still to come" in result.output
 
 
 def test_known_at_rebuilds_the_report_as_it_was(config_path: Path, tmp_path: Path) -> None:

@@ -357,7 +357,8 @@ def report_command(app: App, day: str | None, out_dir: Path | None, email: bool,
         day=parse_day(day, option="--date") if day else None, out_dir=out_dir, email=email,
         dry_run=dry_run, known_at=parse_moment(known_at, option="--known-at") if known_at else None,
     )
-    click.echo(f"Wrote {outcome.html_path} (and index.html, feed.atom): {outcome.subject}"
+    also = " (and index.html, feed.atom)" if outcome.index_path else ""
+    click.echo(f"Wrote {outcome.html_path}{also}: {outcome.subject}"
                f" [events up to seq {outcome.last_seq}].")
     if outcome.eml_path is not None:
         click.echo(f"Wrote the e-mail to {outcome.eml_path} (not sent).")

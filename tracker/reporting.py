@@ -47,8 +47,8 @@ class ReportOutcome:
 
     day: date
     html_path: Path
-    index_path: Path
-    atom_path: Path
+    index_path: Path | None  # None when a later day's report is already the latest
+    atom_path: Path | None
     eml_path: Path | None
     sent: bool
     last_seq: int
@@ -64,7 +64,11 @@ def run_daily_report(config: Config, store: SQLiteEventStore, archive: Archive, 
     Raises ReportError when the files cannot be written, or after writing them when
     the e-mail cannot be sent.
     """
-    day = day or datetime.now(config.zone).date()
+    today = datetime.now(config.zone).date()
+    day = day or today
+    if day > today:
+        raise ReportError(f"--date: {day.isoformat()} is still to come (today is"
+                          f" {today.isoformat()} in {config.timezone})")
     folder = out_dir or config.reports_dir
     if email and not dry_run and config.email is None:
         raise ReportError(f"--email: no [email] section in {config.path}")
@@ -74,11 +78,15 @@ def run_daily_report(config: Config, store: SQLiteEventStore, archive: Archive, 
     html_path, index_path, atom_path = save_report_files(folder, report)
     message = compose_email(config, report) if email or dry_run else None
     eml_path = save_eml(folder, day, message) if dry_run and message else None
-    save_report_row(archive, day, last_seq=report.page.last_seq, sent=False)
+    # only the day's own report counts as done: not a preview elsewhere, not a rebuild
+    official = known_at is None and folder.absolute() == config.reports_dir.absolute()
+    if official:
+        save_report_row(archive, day, last_seq=report.page.last_seq, sent=False)
     sent = email and not dry_run and message is not None
     if sent and message is not None:
         _send(config, message, html_path)
-        save_report_row(archive, day, last_seq=report.page.last_seq, sent=True)
+        if official:
+            save_report_row(archive, day, last_seq=report.page.last_seq, sent=True)
     return ReportOutcome(day, html_path, index_path, atom_path, eml_path, sent,
                          report.page.last_seq, report.page.subject)
 
@@ -110,18 +118,22 @@ def feed_statuses(config: Config, archive: Archive) -> list[FeedStatus]:
     return statuses
 
 
-def save_report_files(folder: Path, report: Report) -> tuple[Path, Path, Path]:
+def save_report_files(folder: Path,
+                      report: Report) -> tuple[Path, Path | None, Path | None]:
     """Write the day's page; refresh index.html and feed.atom unless a later day exists."""
     day = report.page.day
-    html_path, index_path = folder / f"{day.isoformat()}.html", folder / "index.html"
-    atom_path = folder / report.page.atom_file
+    html_path = folder / f"{day.isoformat()}.html"
+    index_path: Path | None = folder / "index.html"
+    atom_path: Path | None = folder / report.page.atom_file
     try:
         folder.mkdir(parents=True, exist_ok=True)
         page = render_page(report.page).encode("utf-8")
         _write_atomically(html_path, page)
         if day >= max(_days_written(folder), default=day):
-            _write_atomically(index_path, page)
-            _write_atomically(atom_path, render_atom(report.feed))
+            _write_atomically(folder / "index.html", page)
+            _write_atomically(folder / report.page.atom_file, render_atom(report.feed))
+        else:
+            index_path = atom_path = None
     except OSError as error:
         raise ReportError(f"cannot write the report to {folder}:"
                           f" {error.strerror or error}") from error
