@@ -150,3 +150,21 @@ def test_every_missing_required_key_is_named(tmp_path: Path, key: str) -> None:
     lines = [line for line in FULL.splitlines() if not line.startswith(f"{key} = ")]
     with pytest.raises(ConfigError, match=rf"\.{key}: missing required key"):
         load_config(write(tmp_path, "\n".join(lines) + "\n"))
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[tracker]\nread_timeout = inf\n", "[tracker].read_timeout"),
+        ("[tracker]\nconnect_timeout = 1e400\n", "[tracker].connect_timeout"),
+        ('[schedule]\npoll_every = "99999999999999d"\n', "[schedule].poll_every"),
+        ('[tracker]\ntimezone = "Europe"\n', "[tracker].timezone"),
+        ('[[feeds]]\nname = "a"\nurl = "ftp://example.org/rss"\n', "[[feeds]][0].url"),
+    ],
+)
+def test_values_that_would_fail_later_are_refused_now(tmp_path: Path, text: str,
+                                                      key: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(f"{path}: {key}: ")

@@ -174,10 +174,10 @@ class _Reader:
                                                "reports"),
             max_feed_bytes=self.value(t, w, "max_feed_bytes", _positive_int,
                                       "a positive integer", 20_000_000),
-            connect_timeout=self.value(t, w, "connect_timeout", _positive_number,
-                                       "a positive number of seconds", 10.0),
-            read_timeout=self.value(t, w, "read_timeout", _positive_number,
-                                    "a positive number of seconds", 30.0),
+            connect_timeout=self.value(t, w, "connect_timeout", _seconds,
+                                       "a number of seconds from 0 to 3600", 10.0),
+            read_timeout=self.value(t, w, "read_timeout", _seconds,
+                                    "a number of seconds from 0 to 3600", 30.0),
             schedule=self.schedule(raw),
             email=self.email(raw),
             feeds=self.feeds(raw),
@@ -188,7 +188,7 @@ class _Reader:
         s = self.table(raw, "schedule", {"poll_every", "report_at"})
         return Schedule(
             poll_every=self.value(s, "[schedule]", "poll_every", parse_duration,
-                                  "a duration like 30s, 15m or 1h", 900),
+                                  "a duration like 30s, 15m or 1h (at most 7d)", 900),
             report_at=self.value(s, "[schedule]", "report_at", _clock_time,
                                  "a time of day as HH:MM", (7, 0)),
         )
@@ -222,13 +222,14 @@ class _Reader:
                 raise self.fail(f"{where}.name", f"duplicate feed name {name!r}")
             url = self.value(item, where, "url", _text, "a URL or file path", required=True)
             language = self.value(item, where, "language", _language, "fr or en")
-            feeds.append(Feed(name=name, url=self.feed_location(url), language=language))
+            feeds.append(Feed(name=name, url=self.feed_location(url, where), language=language))
         return tuple(feeds)
 
-    def feed_location(self, url: str) -> str:
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url):
-            return url
-        return str(self.base / url)
+    def feed_location(self, url: str, where: str) -> str:
+        scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", url)
+        if scheme and scheme.group(1).lower() not in ("http", "https", "file"):
+            raise self.fail(f"{where}.url", f"expected an http(s) URL or a file, got {url!r}")
+        return url if scheme else str(self.base / url)
 
     def deals(self, raw: dict[str, Any]) -> tuple[Deal, ...]:
         deals: list[Deal] = []
@@ -255,11 +256,12 @@ class _Reader:
 
 
 def parse_duration(value: Any) -> int:
-    """Parse "30s", "15m", "1h" or "1d" into seconds."""
+    """Parse "30s", "15m", "1h" or "1d" into seconds (at most a week)."""
     match = _DURATION.match(value) if isinstance(value, str) else None
-    if not match or int(match.group(1)) == 0:
+    seconds = int(match.group(1)) * _DURATION_SECONDS[match.group(2)] if match else 0
+    if not 0 < seconds <= 7 * 86400:
         raise ValueError(value)
-    return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+    return seconds
 
 
 def _text(value: Any) -> str:
@@ -277,7 +279,7 @@ def _text_or_empty(value: Any) -> str:
 def _zone_name(value: Any) -> str:
     try:
         ZoneInfo(_text(value))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder of zones
         raise ValueError(value) from None
     return _text(value)
 
@@ -288,8 +290,9 @@ def _positive_int(value: Any) -> int:
     return value
 
 
-def _positive_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+def _seconds(value: Any) -> float:
+    # finite and at most an hour: socket timeouts overflow on inf, and no feed needs more
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
         raise ValueError(value)
     return float(value)
 

@@ -10,21 +10,31 @@ from events.clock import parse_instant, start_of_day
 from tracker.errors import TrackerError
 
 
+# Days and times outside these years overflow time-zone arithmetic; no deal news needs them.
+YEARS = range(1900, 9000)
+
+
 def parse_day(text: str, *, option: str) -> date:
     """Parse `YYYY-MM-DD`; raise TrackerError naming the option otherwise."""
     try:
         if len(text.strip()) != 10:
             raise ValueError(text)
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise TrackerError(f"{option}: expected a date as YYYY-MM-DD, got {text!r}") from None
+    if day.year not in YEARS:
+        raise TrackerError(f"{option}: {text} is out of range (years 1900 to 8999)")
+    return day
 
 
 def parse_moment(text: str, *, option: str) -> datetime:
     """Parse ISO-8601 with an offset or `Z` into an aware UTC datetime."""
     try:
-        return parse_instant(text)
-    except ValueError:
+        moment = parse_instant(text)
+        if moment.year not in YEARS:
+            raise TrackerError(f"{option}: {text} is out of range (years 1900 to 8999)")
+        return moment
+    except (ValueError, OverflowError):
         raise TrackerError(
             f"{option}: expected an ISO-8601 time with an offset or Z"
             f" (e.g. 2020-08-03T09:00:00Z), got {text!r}"
