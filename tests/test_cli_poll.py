@@ -119,3 +119,21 @@ def test_demo_refuses_a_folder_holding_a_real_tracker(tmp_path: Path) -> None:
     assert "did not make" in result.output
     assert (tmp_path / "tracker.toml").read_text() == "# mine\n"
     assert not (tmp_path / "tracker.db").exists()
+
+
+def test_ingest_of_the_same_missing_file_twice_is_status_1(tmp_path: Path) -> None:
+    missing = str(tmp_path / "missing.xml")
+    result = run(write_config(tmp_path), "ingest", missing, missing)
+    assert result.exit_code == 1
+    assert "Polled 1 feed(s)" in result.output and "every feed failed" in result.output
+
+
+def test_replay_table_shows_since_as_a_local_day(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.toml"
+    path.write_text('[tracker]\ntimezone = "Europe/Paris"\n\n[[deals]]\nid = "d"\n'
+                    'acquirer = "A"\ntarget = "B"\n')
+    # 23:30 UTC on 13 September is already the 14th in Paris
+    assert run(path, "add", "negotiation", "--deal", "d", "--stage", "abandoned",
+               "--date", "2020-09-13T23:30:00Z").exit_code == 0
+    table = run(path, "replay", "--as-of", "2020-09-14").output
+    assert "abandoned  2020-09-14" in table

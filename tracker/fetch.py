@@ -366,7 +366,8 @@ def _translate(url: str, error: httpx.HTTPError, connect_timeout: float,
     """Our FetchError for an httpx error, with a kind the scheduler can act on."""
     detail = str(error) or type(error).__name__
     if isinstance(error, httpx.ConnectTimeout):
-        return FetchError(url, "timeout", f"no connection within {connect_timeout:g} s")
+        # a failure to connect, like a refusal: offline, every connect times out
+        return FetchError(url, "connection", f"no connection within {connect_timeout:g} s")
     if isinstance(error, httpx.TimeoutException):
         return FetchError(url, "timeout", f"timed out waiting {read_timeout:g} s for data")
     if isinstance(error, httpx.UnsupportedProtocol):

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from events.clock import parse_instant, start_of_day
 from tracker.errors import TrackerError
 
-
 # Days and times outside these years overflow time-zone arithmetic; no deal news needs them.
 YEARS = range(1900, 9000)
 

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GONE_RETRY = timedelta(days=7)
-# When at least this share of the feeds polled fail to connect, the fault is ours.
-NETWORK_DOWN_SHARE = 0.5
 
 
 @dataclass
@@ -101,10 +99,9 @@ def ingest_locations(config: Config, archive: Archive, locations: Sequence[str],
     from tracker.fetch import FetchJob, fetch_many
 
     names = {feed.url: feed for feed in config.feeds}
-    summary = PollSummary(due=len(locations), run_id=archive.start_run(format_recorded(
-        utc_now())))
-    ingestor = Ingestor(archive, config.deals)
     jobs = [FetchJob(key=location, url=location) for location in dict.fromkeys(locations)]
+    summary = PollSummary(due=len(jobs), run_id=archive.start_run(format_recorded(utc_now())))
+    ingestor = Ingestor(archive, config.deals)
     for job, outcome in fetch_many(jobs, connect_timeout=config.connect_timeout,
                                    read_timeout=config.read_timeout,
                                    max_bytes=config.max_feed_bytes):
@@ -183,9 +180,9 @@ def _count(summary: PollSummary, counts: IngestCounts, feed: str) -> None:
 
 def _record_failures(archive: Archive, failures: list[tuple[FeedState, TrackerError]],
                      summary: PollSummary, now: datetime) -> None:
-    connection_failures = sum(1 for _, e in failures if _unreachable(e))
-    summary.network_down = (summary.due >= 2 and summary.fetched + summary.not_modified == 0
-                            and connection_failures >= NETWORK_DOWN_SHARE * summary.due)
+    # nothing reached and every failure a failure to connect: the fault is ours
+    summary.network_down = (bool(failures) and summary.fetched + summary.not_modified == 0
+                            and all(_unreachable(error) for _, error in failures))
     summary.failed = len(failures)
     with archive.store.transaction():
         for state, error in failures:
@@ -196,7 +193,7 @@ def _record_failures(archive: Archive, failures: list[tuple[FeedState, TrackerEr
 
 def _unreachable(error: TrackerError) -> bool:
     # offline, connects are refused or time out; a read timeout is the server's doing
-    return getattr(error, "kind", "") in ("connection", "timeout")
+    return getattr(error, "kind", "") == "connection"
 
 
 def _failed_state(state: FeedState, error: TrackerError, now: datetime,

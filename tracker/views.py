@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from events.clock import parse_instant
 from events.replay import DealState, ReplayResult, deal_to_json
 from events.store import StoredEvent
 from tracker.config import Config
@@ -33,6 +35,11 @@ def replay_document(result: ReplayResult, config: Config, *, deal_id: str | None
     }
 
 
+def local_day(moment: str | None, zone: ZoneInfo) -> str:
+    """The day of a stored UTC time in the configured zone, as YYYY-MM-DD ('' for None)."""
+    return parse_instant(moment).astimezone(zone).date().isoformat() if moment else ""
+
+
 def replay_table(result: ReplayResult, config: Config, *, deal_id: str | None) -> str:
     """A terminal table of each deal's status, next deadline and latest statement."""
     rows = []
@@ -43,7 +50,7 @@ def replay_table(result: ReplayResult, config: Config, *, deal_id: str | None) -
         rows.append((
             state.deal_id,
             state.status,
-            (state.status_since or "")[:10],
+            local_day(state.status_since, config.zone),
             f"{upcoming.due} {upcoming.label}".strip() if upcoming else "",
             state.event_count,
             said,
