@@ -61,8 +61,9 @@ def build_message(*, subject: str, sender: str, to: Sequence[str], text: str, ht
     return message
 
 
-def send_message(message: EmailMessage, settings: SmtpSettings) -> None:
-    """Send `message` over SMTP; raise MailError (one line) on any failure."""
+def send_message(message: EmailMessage, settings: SmtpSettings) -> list[str]:
+    """Send `message` over SMTP; return the recipients the server refused (when some
+    others took it); raise MailError (one line) when nobody got it."""
     _check_login(settings)
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
@@ -70,7 +71,7 @@ def send_message(message: EmailMessage, settings: SmtpSettings) -> None:
                 smtp.starttls(context=ssl.create_default_context())
             if settings.username:
                 smtp.login(settings.username, settings.password or "")
-            smtp.send_message(message)
+            refused = smtp.send_message(message)
     except smtplib.SMTPException as error:
         raise MailError(_smtp_problem(error, settings)) from error
     except ConnectionRefusedError as error:
@@ -82,6 +83,8 @@ def send_message(message: EmailMessage, settings: SmtpSettings) -> None:
     except OSError as error:
         reason = one_line(error.strerror or str(error))
         raise MailError(f"cannot reach SMTP server {settings.where}: {reason}") from error
+    # some took it: sending again would give them a second copy, so the caller warns
+    return sorted(refused)
 
 
 def _check_login(settings: SmtpSettings) -> None:

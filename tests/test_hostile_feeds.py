@@ -139,3 +139,14 @@ def test_a_feed_of_100000_entries_is_stored_whole(ingestor: Ingestor) -> None:
     assert (counts.entries, counts.new_articles) == (100_000, 100_000)
     again = ingestor.ingest_bytes(document, feed="huge", fetched_at=FETCHED)
     assert again.new_articles == 0
+
+
+def test_a_device_or_fifo_named_as_a_feed_is_refused(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "feed.fifo"
+    os.mkfifo(fifo)
+    for location in ("/dev/zero", str(fifo)):
+        with pytest.raises(FetchError, match="not a regular file") as caught:
+            fetch_feed(location)
+        assert caught.value.kind == "file"

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from stat import S_ISREG
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -399,6 +400,9 @@ def _read_file(location: str, *, etag: str | None) -> FetchResult:
     try:
         # stat before reading: if the file changes in between, the next poll re-reads it.
         stat = path.stat()
+        if not S_ISREG(stat.st_mode):
+            # /dev/zero or a FIFO would be read for ever
+            raise FetchError(location, "file", "not a regular file")
         tag = _file_etag(stat.st_mtime_ns, stat.st_size)
         content = None if etag == tag else path.read_bytes()
     except OSError as error:

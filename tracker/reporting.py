@@ -7,6 +7,7 @@ loses nothing, and the error says where the report is.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
@@ -27,6 +28,7 @@ from tracker.archive import Archive
 from tracker.config import Config
 from tracker.errors import TrackerError
 
+log = logging.getLogger(__name__)
 PASSWORD_ENV = "TRACKER_SMTP_PASSWORD"
 REPORTS_TABLE = """CREATE TABLE IF NOT EXISTS reports (
   day TEXT PRIMARY KEY,          -- YYYY-MM-DD, the report day
@@ -185,9 +187,11 @@ def smtp_settings(config: Config) -> SmtpSettings:
 
 def _send(config: Config, message: EmailMessage, html_path: Path) -> None:
     try:
-        send_message(message, smtp_settings(config))
+        refused = send_message(message, smtp_settings(config))
     except MailError as error:
         raise ReportError(f"report written to {html_path}, but not e-mailed: {error}") from error
+    if refused:
+        log.warning("report e-mailed, but the server refused %s", ", ".join(refused))
 
 
 def save_report_row(archive: Archive, day: date, *, last_seq: int, sent: bool) -> None:
