@@ -264,11 +264,16 @@ def test_poll_jitter_is_a_tenth_of_the_interval_at_most_thirty_seconds() -> None
     assert poll_jitter(900) == 30.0
 
 
-def test_serve_returns_when_stopped(tmp_path: Path) -> None:
+def test_serve_returns_when_stopped_and_hands_the_stop_to_its_jobs(tmp_path: Path) -> None:
     config = make_config(tmp_path)
+    jobs = make_jobs(config, Clock(paris("2026-03-05T06:00")), Reports())
     stop = threading.Event()
     stop.set()
-    serve(make_jobs(config, Clock(paris("2026-03-05T06:00")), Reports()), stop=stop)
+    finished = threading.Event()
+    threading.Thread(target=lambda: (serve(jobs, stop=stop), finished.set()),
+                     daemon=True).start()
+    assert finished.wait(timeout=30), "serve did not return once stopped"
+    assert jobs.stopping is stop, "a poll in progress would not see the stop"
 
 
 def test_first_signal_sets_stop_and_handlers_are_restored() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -102,6 +103,10 @@ class TrackerGroup(click.Group):
             return super().invoke(ctx)
         except (TrackerError, EventsError) as error:
             raise click.ClickException(str(error)) from error
+        except BrokenPipeError:
+            # the reader went away (`tracker events | head`): not an error of ours
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except OSError as error:
             where = f" ({error.filename})" if error.filename else ""
             raise click.ClickException(f"{error.strerror or error}{where}") from error
