@@ -78,7 +78,6 @@ class DealState:
     deal_id: str
     status: str = UNKNOWN
     status_since: str | None = None
-    status_event_id: str | None = None
     # due date -> the fields of a Deadline, as a plain tuple (cheapest to build)
     deadlines: dict[str, tuple[str, str, str | None, str, str | None, str]] = field(
         default_factory=dict
@@ -141,7 +140,6 @@ def _fold_negotiation(state: DealState, seq: int, event_id: str, occurred: str, 
             _stage_of[data] = stage
     if occurred != state._status_at:
         # a new instant: where the deal stood before it decides `status_since`
-        state.status_event_id = event_id
         prior = state._prior_status = state.status
         state._prior_since = state.status_since
         state._status_at = occurred
@@ -158,7 +156,7 @@ def _fold_same_instant(state: DealState, stage: str, seq: int, event_id: str, oc
     if STAGE_RANK.get(stage, -1) < STAGE_RANK.get(state.status, -1):
         return
     prior = state._prior_status
-    state.status, state.status_event_id = stage, event_id
+    state.status = stage
     state.status_since = state._prior_since if stage == prior else occurred
     if state.changes and state.changes[-1][3] == occurred:
         state.changes.pop()  # one instant, one change: to the stage that won it

@@ -20,6 +20,7 @@ import click
 
 from events.errors import EventsError
 from events.model import (
+    EVENT_TYPES,
     STAGES,
     DeadlineSet,
     Event,
@@ -144,8 +145,7 @@ def init(app: App, force: bool) -> None:
 
 @cli.command()
 @click.option("--deal", "deal_id", metavar="ID", help="Only this deal.")
-@click.option("--type", "type_", type=click.Choice(["negotiation", "statement", "deadline",
-                                                    "retraction"]), help="Only this type.")
+@click.option("--type", "type_", type=click.Choice(EVENT_TYPES), help="Only this type.")
 @click.option("--since", metavar="DATE", help="Only events that occurred on or after DATE.")
 @click.option("--after", "after_seq", type=click.IntRange(min=0), default=0, metavar="SEQ",
               help="Only events appended after SEQ (to follow the log).")

@@ -46,8 +46,9 @@ class PollSummary:
 
     def line(self) -> str:
         """One line for a terminal or a log."""
+        versions = f", {self.new_versions} changed" if self.new_versions else ""
         text = (f"Polled {self.due} feed(s): {self.fetched} fetched, {self.not_modified} not"
-                f" modified, {self.failed} failed; {self.new_articles} new article(s),"
+                f" modified, {self.failed} failed; {self.new_articles} new article(s){versions},"
                 f" {self.new_events} new event(s).")
         if self.network_down:
             text += " The network looks down: failures not held against the feeds."
