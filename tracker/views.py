@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from events.clock import parse_instant
 from events.replay import DealState, ReplayResult, deal_to_json
 from events.store import StoredEvent
+from reports.formatting import local_day
 from tracker.config import Config
 from tracker.table import format_table
 
@@ -35,11 +34,6 @@ def replay_document(result: ReplayResult, config: Config, *, deal_id: str | None
     }
 
 
-def local_day(moment: str | None, zone: ZoneInfo) -> str:
-    """The day of a stored UTC time in the configured zone, as YYYY-MM-DD ('' for None)."""
-    return parse_instant(moment).astimezone(zone).date().isoformat() if moment else ""
-
-
 def replay_table(result: ReplayResult, config: Config, *, deal_id: str | None) -> str:
     """A terminal table of each deal's status, next deadline and latest statement."""
     rows = []
@@ -50,7 +44,7 @@ def replay_table(result: ReplayResult, config: Config, *, deal_id: str | None) -
         rows.append((
             state.deal_id,
             state.status,
-            local_day(state.status_since, config.zone),
+            local_day(state.status_since, config.zone).isoformat() if state.status_since else "",
             f"{upcoming.due} {upcoming.label}".strip() if upcoming else "",
             state.event_count,
             said,
