@@ -48,6 +48,7 @@ INDEXES: tuple[tuple[str, ...], ...] = (
     ("deal_id", "occurred_at", "seq"),
     ("occurred_at", "seq"),
     ("type", "recorded_at"),
+    ("recorded_at",),
 )
 
 _INSERT = (
@@ -211,6 +212,8 @@ class SQLiteEventStore(EventStore):
         deal_id: str | None = None,
         type: str | None = None,
         occurred_from: str | None = None,
+        recorded_from: str | None = None,
+        recorded_until: str | None = None,
     ) -> Iterator[StoredEvent]:
         where: list[str] = ["seq > ?"]
         params: list[Any] = [after_seq]
@@ -218,6 +221,8 @@ class SQLiteEventStore(EventStore):
             ("deal_id = ?", deal_id),
             ("type = ?", type),
             ("occurred_at >= ?", occurred_from),
+            ("recorded_at >= ?", recorded_from),
+            ("recorded_at <= ?", recorded_until),
         ):
             if value is not None:
                 where.append(clause)

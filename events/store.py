@@ -78,8 +78,10 @@ class EventStore(ABC):
         deal_id: str | None = None,
         type: str | None = None,
         occurred_from: str | None = None,
+        recorded_from: str | None = None,
+        recorded_until: str | None = None,
     ) -> Iterator[StoredEvent]:
-        """Stream stored events with `seq > after_seq`, in `seq` order."""
+        """Stream stored events with `seq > after_seq`, in `seq` order (bounds inclusive)."""
 
     @abstractmethod
     def timeline(

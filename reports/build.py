@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from events.clock import end_of_day, format_occurred, start_of_day
+from events.clock import end_of_day, format_occurred, format_recorded, start_of_day
 from events.replay import DealState, ReplayResult, StatusStep, replay
 from events.store import EventStore, StoredEvent
 from reports.atom import build_feed
@@ -38,7 +38,7 @@ from reports.formatting import (
     one_line,
     plural,
 )
-from reports.history import Bounds, recent_events, status_history
+from reports.history import Bounds, late_events, recent_events, status_history
 from reports.wording import describe_change
 
 UPCOMING_DAYS = 30
@@ -70,11 +70,16 @@ def build_report(store: EventStore, *, day: date, zone: ZoneInfo, deals: Sequenc
                         frozenset(store.retracted_ids(recorded_until=result.known_at)))
         recent = recent_events(store, bounds,
                                occurred_from=format_occurred(start_of_day(oldest, zone)))
+        since = format_occurred(start_of_day(day - timedelta(days=1), zone))
+        # what the log learnt in the window about earlier days is news too
+        late = late_events(
+            store, bounds, occurred_before=since,
+            recorded_from=format_recorded(start_of_day(day - timedelta(days=1), zone)),
+            recorded_to=format_recorded(end_of_day(day, zone) + timedelta(seconds=1)))
     history = status_history(result)
     titles = _titles(deals, result)
-    since = format_occurred(start_of_day(day - timedelta(days=1), zone))
-    changes = _changes(store, [r for r in recent if r.occurred_at >= since], history, titles,
-                       day=day, zone=zone)
+    window = [r for r in recent if r.occurred_at >= since]
+    changes = _changes(store, late + window, history, titles, day=day, zone=zone)
     cards = _cards(result, history, titles, changed={c.deal_id for c in changes}, zone=zone)
     page = _page(result, changes, cards, feeds, zone=zone)
     feed = build_feed(history, recent, titles, day=day, feed_id=feed_id, zone=zone,

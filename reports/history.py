@@ -42,3 +42,12 @@ def recent_events(store: EventStore, bounds: Bounds, *, occurred_from: str) -> l
     rows = [row for row in store.read(occurred_from=occurred_from) if bounds.holds(row)]
     rows.sort(key=_TIMELINE_ORDER)
     return rows
+
+
+def late_events(store: EventStore, bounds: Bounds, *, recorded_from: str, recorded_to: str,
+                occurred_before: str) -> list[StoredEvent]:
+    """Events recorded in [recorded_from, recorded_to] about earlier days (read late)."""
+    rows = [row for row in store.read(recorded_from=recorded_from, recorded_until=recorded_to)
+            if row.occurred_at < occurred_before and bounds.holds(row)]
+    rows.sort(key=_TIMELINE_ORDER)
+    return rows

@@ -74,6 +74,14 @@ class EventStoreContract:
         assert [r.deal_id for r in store.read(type="negotiation", occurred_from="2021-01-01")] == [
             "microsoft-activision"]
 
+    def test_read_filters_by_recording_time(self, store: EventStore) -> None:
+        store.append([negotiation("rumored", "2020-08-01")], now=at("2020-08-01T10:00"))
+        store.append([negotiation("agreed", "2020-08-02")], now=at("2020-08-02T10:00"))
+        store.append([negotiation("completed", "2020-08-03")], now=at("2020-08-03T10:00"))
+        middle = store.read(recorded_from="2020-08-02T00:00:00.000000Z",
+                            recorded_until="2020-08-02T23:59:59.999999Z")
+        assert [json.loads(row.data)["stage"] for row in middle] == ["agreed"]
+
     def test_timeline_orders_by_occurrence_then_seq(self, store: EventStore) -> None:
         store.append([negotiation("agreed", "2020-09-01")])
         store.append([negotiation("rumored", "2020-08-01")])

@@ -55,6 +55,20 @@ def test_the_morning_after_talks_are_confirmed(tmp_path: Path) -> None:
     assert report.page.subject == "Deals 2020-08-03: 3 changes, next deadline in 43 days"
 
 
+def test_news_about_an_earlier_day_learnt_in_the_window_is_a_change(tmp_path: Path) -> None:
+    store = SQLiteEventStore(tmp_path / "tracker.db")
+    store.append([negotiation("negotiating", "2020-08-02T19:30")], now=at("2020-08-02T19:45"))
+    # an article of 25 July, first read on the morning of 3 August
+    store.append([DeadlineSet(deal_id=DEAL, due="2020-08-20", label="hearing",
+                              occurred_at=at("2020-07-25T09:00"))], now=at("2020-08-03T05:00"))
+    assert headlines(report_of(store, "2020-08-03"))[-1] == (
+        "new deadline Thu 20 Aug 2020 (hearing), in 17 days")
+    # a month later it is old news, and a rebuild of 3 August before it was read lacks it
+    assert "hearing" not in " ".join(headlines(report_of(store, "2020-09-03")))
+    before = report_of(store, "2020-08-03", known_at="2020-08-03T04:00:00")
+    assert "hearing" not in " ".join(headlines(before))
+
+
 def test_countdown_on_later_days(tmp_path: Path) -> None:
     store = build_story(tmp_path / "tracker.db")
     expected = {"2020-09-03": ("in 12 days", "upcoming"), "2020-09-14": ("tomorrow", "upcoming"),
