@@ -12,9 +12,9 @@ from pytest_httpserver import HTTPServer
 from events.clock import utc_now
 from events.sqlite_store import SQLiteEventStore
 from tests.feeds import NEWS, rss
-from tracker.archive import Archive
 from tracker.config import Config, Feed, load_config
 from tracker.poll import poll_feeds
+from tracker.sqlite_archive import SQLiteArchive as Archive
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -19,8 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.feeds import NEWS, rss
-from tracker.archive import Archive
-from tracker.cli import open_store
+from tracker.cli import open_archive
 from tracker.config import Config, load_config
 from tracker.runlock import AlreadyRunning, RunLock, lock_path
 from tracker.scheduler import (
@@ -33,6 +32,7 @@ from tracker.scheduler import (
     serve,
     stop_on_signals,
 )
+from tracker.sqlite_archive import SQLiteArchive as Archive
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -81,7 +81,7 @@ class Reports:
 
 
 def make_jobs(config: Config, clock: Clock, reports: Reports) -> Jobs:
-    return Jobs(config, open_store=lambda: open_store(config.database), clock=clock,
+    return Jobs(config, open_archive=lambda: open_archive(config.database), clock=clock,
                 report=reports.run, reported_days=reports.days)
 
 
@@ -230,7 +230,7 @@ def test_a_bug_in_a_report_is_logged_and_does_not_stop_the_job(
         raise KeyError("oops")
 
     config = make_config(tmp_path)
-    jobs = Jobs(config, open_store=lambda: open_store(config.database),
+    jobs = Jobs(config, open_archive=lambda: open_archive(config.database),
                 clock=Clock(paris("2026-03-05T08:00")), report=broken,
                 reported_days=lambda archive, **_: set())
     assert jobs.report_if_due() is None
@@ -340,7 +340,7 @@ def test_the_real_report_is_written_and_emailed_once_per_day(
     controller.start()
     try:
         config = make_config(tmp_path, email=True, smtp_port=port)
-        jobs = Jobs(config, open_store=lambda: open_store(config.database),
+        jobs = Jobs(config, open_archive=lambda: open_archive(config.database),
                     clock=Clock(paris("2026-03-29T07:00")))
         with caplog.at_level(logging.INFO, logger="tracker.scheduler"):
             assert jobs.report_if_due() == date(2026, 3, 29)
@@ -360,7 +360,7 @@ def test_a_report_whose_email_failed_is_sent_once_the_server_is_back(
     port = free_port()
     config = make_config(tmp_path, email=True, smtp_port=port)  # nobody listens yet
     clock = Clock(paris("2026-03-29T07:00"))
-    jobs = Jobs(config, open_store=lambda: open_store(config.database), clock=clock)
+    jobs = Jobs(config, open_archive=lambda: open_archive(config.database), clock=clock)
     assert jobs.report_if_due() is None
     assert "report for 2026-03-29 failed: report written to" in caplog.text
     assert "sending is tried again after the next poll" in caplog.text

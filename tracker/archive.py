@@ -1,69 +1,24 @@
-"""The operational tables beside the event log: feeds, articles and runs.
+"""The archive: the operational tables beside the event log (feeds, articles, runs, reports).
 
-They are not history (the event log is): `feeds` holds what polling needs between runs
-(validators, errors, next poll time), `articles` keeps every entry seen, with its text,
-so extraction can be re-run, and `runs` has one row per poll. They live in the event
-store's database and share its transactions, so an article and its events are
-committed together.
+They are not history (the event log is): feeds hold what polling needs between runs
+(validators, errors, next poll time), articles keep every entry seen, with its text,
+so extraction can be re-run, runs have one row per poll and reports one per day
+reported. An archive shares its event store's transactions (`archive.store`), so an
+article and its events are committed together. `SQLiteArchive` (in
+`tracker.sqlite_archive`) is the implementation beside the SQLite event log; only the
+command line's composition root picks it.
 """
 
 from __future__ import annotations
 
-import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, NamedTuple
 
-from events.sqlite_store import SQLiteEventStore
+from events.store import EventStore
 from tracker.articles import Article
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS feeds (
-      name TEXT PRIMARY KEY,
-      url TEXT NOT NULL,
-      fetch_url TEXT NOT NULL,
-      etag TEXT,
-      last_modified TEXT,
-      error_count INTEGER NOT NULL DEFAULT 0,
-      last_error TEXT,
-      last_error_at TEXT,
-      next_poll_at TEXT,
-      last_polled_at TEXT,
-      last_success_at TEXT,
-      disabled_reason TEXT
-    )""",
-    """CREATE TABLE IF NOT EXISTS articles (
-      id INTEGER PRIMARY KEY,
-      feed TEXT NOT NULL,
-      key TEXT NOT NULL,
-      version INTEGER NOT NULL,
-      content_hash TEXT NOT NULL,
-      link TEXT,
-      title TEXT NOT NULL,
-      text TEXT NOT NULL,
-      published_at TEXT NOT NULL,
-      published_estimated INTEGER NOT NULL,
-      language TEXT,
-      fetched_at TEXT NOT NULL,
-      events INTEGER NOT NULL,
-      UNIQUE (feed, key, content_hash)
-    )""",
-    """CREATE TABLE IF NOT EXISTS runs (
-      id INTEGER PRIMARY KEY,
-      started_at TEXT NOT NULL,
-      finished_at TEXT,
-      feeds_fetched INTEGER NOT NULL DEFAULT 0,
-      feeds_not_modified INTEGER NOT NULL DEFAULT 0,
-      feeds_failed INTEGER NOT NULL DEFAULT 0,
-      new_articles INTEGER NOT NULL DEFAULT 0,
-      new_events INTEGER NOT NULL DEFAULT 0,
-      errors TEXT NOT NULL DEFAULT '[]'
-    )""",
-)
-
-FEED_COLUMNS = ("name", "url", "fetch_url", "etag", "last_modified", "error_count", "last_error",
-                "last_error_at", "next_poll_at", "last_polled_at", "last_success_at",
-                "disabled_reason")
 
 
 @dataclass(frozen=True)
@@ -92,91 +47,53 @@ class KnownVersion(NamedTuple):
     published_at: str
 
 
-class Archive:
-    """Feeds, articles and runs, in the same SQLite database as the event log."""
+class Archive(ABC):
+    """Feeds, articles, runs and reports, written in the event store's transactions."""
 
-    def __init__(self, store: SQLiteEventStore) -> None:
-        self.store = store
-        self.conn = store.conn
-        if not {"feeds", "articles", "runs"} <= set(self._tables()):
-            with store.transaction():
-                for statement in SCHEMA:
-                    self.conn.execute(statement)
+    store: EventStore
 
-    def _tables(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")]
-
+    @abstractmethod
     def feed_states(self, configured: Iterable[tuple[str, str]]) -> dict[str, FeedState]:
         """The state of each configured (name, url); a changed URL starts afresh."""
-        states = {}
-        with self.store.transaction():
-            for name, url in configured:
-                row = self.conn.execute(
-                    f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds WHERE name = ?", (name,)
-                ).fetchone()
-                state = FeedState(*row) if row else None
-                if state is None or state.url != url:
-                    state = FeedState(name=name, url=url, fetch_url=url)
-                    self.save_feed(state)
-                states[name] = state
-        return states
 
+    @abstractmethod
     def save_feed(self, state: FeedState) -> None:
         """Insert or replace the stored state of one feed."""
-        marks = ", ".join("?" * len(FEED_COLUMNS))
-        values = [getattr(state, column) for column in FEED_COLUMNS]
-        self.conn.execute(f"INSERT OR REPLACE INTO feeds ({', '.join(FEED_COLUMNS)})"
-                          f" VALUES ({marks})", values)
 
+    @abstractmethod
     def all_feeds(self) -> list[FeedState]:
         """Every feed ever polled, by name."""
-        rows = self.conn.execute(f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY name")
-        return [FeedState(*row) for row in rows]
 
+    @abstractmethod
     def known_versions(self, feed: str) -> dict[str, KnownVersion]:
         """key -> the latest stored version of each article of `feed`."""
-        # SQLite takes the bare columns from the row holding max(version)
-        rows = self.conn.execute(
-            "SELECT key, content_hash, max(version), published_at FROM articles WHERE feed = ?"
-            " GROUP BY key", (feed,),
-        )
-        return {key: KnownVersion(*rest) for key, *rest in rows}
 
+    @abstractmethod
     def save_article(self, article: Article, *, version: int, fetched_at: str,
                      events: int) -> bool:
         """Store one version of an article; False when that exact content is already kept."""
-        from events.clock import format_occurred
 
-        cursor = self.conn.execute(
-            "INSERT OR IGNORE INTO articles (feed, key, version, content_hash, link, title, text,"
-            " published_at, published_estimated, language, fetched_at, events)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.feed, article.key, version, article.content_hash, article.link,
-             article.title, article.text, format_occurred(article.published),
-             int(article.published_estimated), article.language, fetched_at, events),
-        )
-        return cursor.rowcount == 1
-
+    @abstractmethod
     def start_run(self, started_at: str) -> int:
         """Open a row in `runs` and return its id."""
-        with self.store.transaction():
-            cursor = self.conn.execute("INSERT INTO runs (started_at) VALUES (?)", (started_at,))
-        return int(cursor.lastrowid or 0)
 
+    @abstractmethod
     def finish_run(self, run_id: int, *, finished_at: str, counts: dict[str, int],
                    errors: list[str]) -> None:
         """Close a run with its counts and errors."""
-        columns = ("feeds_fetched", "feeds_not_modified", "feeds_failed", "new_articles",
-                   "new_events")
-        sets = ", ".join(f"{c} = ?" for c in columns)
-        with self.store.transaction():
-            self.conn.execute(
-                f"UPDATE runs SET finished_at = ?, {sets}, errors = ? WHERE id = ?",
-                (finished_at, *(counts.get(c, 0) for c in columns), json.dumps(errors), run_id),
-            )
 
+    @abstractmethod
     def last_runs(self, limit: int = 10) -> list[dict[str, Any]]:
         """The latest runs, newest first."""
-        cursor = self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    @abstractmethod
+    def record_report(self, day: date, *, last_seq: int, sent: bool) -> None:
+        """Record that the report of `day` was written (and, once true, that it was sent)."""
+
+    @abstractmethod
+    def reported_days(self, *, delivered: bool = False) -> set[date]:
+        """The days whose report has been written; with `delivered`, only those e-mailed."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the archive and its event store."""

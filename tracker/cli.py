@@ -66,11 +66,10 @@ class App:
         return self._store
 
     def archive(self) -> Archive:
-        """The feeds, articles and runs tables, beside the event log."""
-        from tracker.archive import Archive
+        """The feeds, articles, runs and reports tables, beside the event log."""
+        from tracker.sqlite_archive import SQLiteArchive
 
-        store = self.store()
-        return Archive(store)
+        return SQLiteArchive(self.store())
 
     def close(self) -> None:
         if self._store is not None:
@@ -85,6 +84,13 @@ class App:
         known = ", ".join(d.id for d in self.config.deals) or "none"
         where = self.config.path if self.config.found else f"{self.config.path} (not found)"
         raise UnknownDeal(f"unknown deal {deal_id!r}: deals in {where}: {known}")
+
+
+def open_archive(path: Path) -> Archive:
+    """The archive beside the event log at `path`: SQLite, the embedded default."""
+    from tracker.sqlite_archive import SQLiteArchive
+
+    return SQLiteArchive(open_store(path))
 
 
 def open_store(path: Path) -> SQLiteEventStore:
@@ -497,7 +503,7 @@ def run_command(app: App) -> None:
         # the one line per poll and per report is shown even without -v
         logging.getLogger("tracker.scheduler").setLevel(logging.INFO)
     with RunLock(config.database):
-        serve_until_signalled(Jobs(config, open_store=lambda: open_store(config.database)))
+        serve_until_signalled(Jobs(config, open_archive=lambda: open_archive(config.database)))
 
 
 def main() -> None:

@@ -16,8 +16,8 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from events.clock import format_recorded, utc_now
-from events.sqlite_store import SQLiteEventStore
+from events.clock import utc_now
+from events.store import EventStore
 from reports.atom import feed_id_for, render_atom
 from reports.build import Report, build_report
 from reports.context import DealRef, FeedStatus
@@ -30,12 +30,7 @@ from tracker.errors import TrackerError
 
 log = logging.getLogger(__name__)
 PASSWORD_ENV = "TRACKER_SMTP_PASSWORD"
-REPORTS_TABLE = """CREATE TABLE IF NOT EXISTS reports (
-  day TEXT PRIMARY KEY,          -- YYYY-MM-DD, the report day
-  generated_at TEXT NOT NULL,    -- ISO-8601 UTC, when it was written
-  last_seq INTEGER NOT NULL,     -- the highest event seq it was built from
-  sent INTEGER NOT NULL DEFAULT 0
-)"""
+
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.html$")
 
 
@@ -57,7 +52,7 @@ class ReportOutcome:
     subject: str
 
 
-def run_daily_report(config: Config, store: SQLiteEventStore, archive: Archive, *,
+def run_daily_report(config: Config, store: EventStore, archive: Archive, *,
                      day: date | None = None, out_dir: Path | None = None, email: bool = False,
                      dry_run: bool = False, known_at: datetime | None = None) -> ReportOutcome:
     """Render the report of `day` (default: today), write it, record it, e-mail it.
@@ -196,20 +191,9 @@ def _send(config: Config, message: EmailMessage, html_path: Path) -> None:
 
 def save_report_row(archive: Archive, day: date, *, last_seq: int, sent: bool) -> None:
     """Record that the report of `day` was written (and, once true, that it was sent)."""
-    with archive.store.transaction() as conn:
-        conn.execute(REPORTS_TABLE)
-        conn.execute(
-            "INSERT INTO reports (day, generated_at, last_seq, sent) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (day) DO UPDATE SET generated_at = excluded.generated_at,"
-            " last_seq = excluded.last_seq, sent = max(reports.sent, excluded.sent)",
-            (day.isoformat(), format_recorded(utc_now()), last_seq, int(sent)),
-        )
+    archive.record_report(day, last_seq=last_seq, sent=sent)
 
 
 def reported_days(archive: Archive, *, delivered: bool = False) -> set[date]:
     """The days whose report has been written; with `delivered`, only those e-mailed."""
-    conn = archive.conn
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'reports'").fetchone() is None:
-        return set()
-    sql = "SELECT day FROM reports" + (" WHERE sent = 1" if delivered else "")
-    return {date.fromisoformat(day) for (day,) in conn.execute(sql)}
+    return archive.reported_days(delivered=delivered)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
@@ -35,7 +34,7 @@ from tracker.errors import TrackerError
 from tracker.poll import PollSummary, poll_feeds
 
 if TYPE_CHECKING:
-    from events.sqlite_store import SQLiteEventStore
+    from events.store import EventStore
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +44,10 @@ log = logging.getLogger(__name__)
 POLL_JITTER_SHARE = 0.1
 POLL_JITTER_MAX = 30.0
 # Problems a job reports in one line and survives; anything else is a bug: traceback.
-EXPECTED_ERRORS = (TrackerError, EventsError, OSError, sqlite3.Error)
+EXPECTED_ERRORS = (TrackerError, EventsError, OSError)
 
 Clock = Callable[[], datetime]
-OpenStore = Callable[[], "SQLiteEventStore"]
+OpenArchive = Callable[[], Archive]
 
 
 def report_trigger(config: Config) -> CronTrigger:
@@ -84,11 +83,11 @@ def poll_jitter(poll_every: int) -> float:
 class Jobs:
     """The jobs of `tracker run`; time comes from `clock`, so tests can set it."""
 
-    def __init__(self, config: Config, *, open_store: OpenStore, clock: Clock = utc_now,
+    def __init__(self, config: Config, *, open_archive: OpenArchive, clock: Clock = utc_now,
                  report: Callable[..., Any] | None = None,
                  reported_days: Callable[..., set[date]] | None = None) -> None:
         self.config = config
-        self.open_store = open_store
+        self.open_archive = open_archive
         self.clock = clock
         self.trigger = report_trigger(config)
         self._report = report
@@ -98,12 +97,12 @@ class Jobs:
         self.stopping = threading.Event()
 
     @contextmanager
-    def _opened(self) -> Iterator[tuple[SQLiteEventStore, Archive]]:
-        store = self.open_store()
+    def _opened(self) -> Iterator[tuple[EventStore, Archive]]:
+        archive = self.open_archive()
         try:
-            yield store, Archive(store)
+            yield archive.store, archive
         finally:
-            store.close()
+            archive.close()
 
     def poll(self) -> PollSummary | None:
         """Poll the due feeds once and log one line, then produce the report if due."""

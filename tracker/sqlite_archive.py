@@ -1,0 +1,191 @@
+"""The archive on SQLite: feeds, articles, runs and reports tables in the log's file.
+
+They live in the event store's database and share its connection and transactions,
+so an article and its events are committed together.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from events.clock import format_recorded, utc_now
+from events.errors import StoreError
+from events.sqlite_store import SQLiteEventStore
+from tracker.archive import Archive, FeedState, KnownVersion
+from tracker.articles import Article
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS feeds (
+      name TEXT PRIMARY KEY,
+      url TEXT NOT NULL,
+      fetch_url TEXT NOT NULL,
+      etag TEXT,
+      last_modified TEXT,
+      error_count INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT,
+      last_error_at TEXT,
+      next_poll_at TEXT,
+      last_polled_at TEXT,
+      last_success_at TEXT,
+      disabled_reason TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS articles (
+      id INTEGER PRIMARY KEY,
+      feed TEXT NOT NULL,
+      key TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      content_hash TEXT NOT NULL,
+      link TEXT,
+      title TEXT NOT NULL,
+      text TEXT NOT NULL,
+      published_at TEXT NOT NULL,
+      published_estimated INTEGER NOT NULL,
+      language TEXT,
+      fetched_at TEXT NOT NULL,
+      events INTEGER NOT NULL,
+      UNIQUE (feed, key, content_hash)
+    )""",
+    """CREATE TABLE IF NOT EXISTS runs (
+      id INTEGER PRIMARY KEY,
+      started_at TEXT NOT NULL,
+      finished_at TEXT,
+      feeds_fetched INTEGER NOT NULL DEFAULT 0,
+      feeds_not_modified INTEGER NOT NULL DEFAULT 0,
+      feeds_failed INTEGER NOT NULL DEFAULT 0,
+      new_articles INTEGER NOT NULL DEFAULT 0,
+      new_events INTEGER NOT NULL DEFAULT 0,
+      errors TEXT NOT NULL DEFAULT '[]'
+    )""",
+)
+
+REPORTS_TABLE = """CREATE TABLE IF NOT EXISTS reports (
+  day TEXT PRIMARY KEY,          -- YYYY-MM-DD, the report day
+  generated_at TEXT NOT NULL,    -- ISO-8601 UTC, when it was written
+  last_seq INTEGER NOT NULL,     -- the highest event seq it was built from
+  sent INTEGER NOT NULL DEFAULT 0
+)"""
+
+FEED_COLUMNS = ("name", "url", "fetch_url", "etag", "last_modified", "error_count", "last_error",
+                "last_error_at", "next_poll_at", "last_polled_at", "last_success_at",
+                "disabled_reason")
+
+
+class SQLiteArchive(Archive):
+    """Feeds, articles, runs and reports, in the same SQLite database as the event log."""
+
+    store: SQLiteEventStore
+
+    def __init__(self, store: SQLiteEventStore) -> None:
+        self.store = store
+        self.conn = store.conn
+        if not {"feeds", "articles", "runs"} <= set(self._tables()):
+            with store.transaction():
+                for statement in SCHEMA:
+                    self.conn.execute(statement)
+
+    def _tables(self) -> list[str]:
+        return [r[0] for r in self._read("SELECT name FROM sqlite_master")]
+
+    def feed_states(self, configured: Iterable[tuple[str, str]]) -> dict[str, FeedState]:
+        """The state of each configured (name, url); a changed URL starts afresh."""
+        states = {}
+        with self.store.transaction():
+            for name, url in configured:
+                row = self.conn.execute(
+                    f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds WHERE name = ?", (name,)
+                ).fetchone()
+                state = FeedState(*row) if row else None
+                if state is None or state.url != url:
+                    state = FeedState(name=name, url=url, fetch_url=url)
+                    self.save_feed(state)
+                states[name] = state
+        return states
+
+    def save_feed(self, state: FeedState) -> None:
+        """Insert or replace the stored state of one feed."""
+        marks = ", ".join("?" * len(FEED_COLUMNS))
+        values = [getattr(state, column) for column in FEED_COLUMNS]
+        self.conn.execute(f"INSERT OR REPLACE INTO feeds ({', '.join(FEED_COLUMNS)})"
+                          f" VALUES ({marks})", values)
+
+    def all_feeds(self) -> list[FeedState]:
+        """Every feed ever polled, by name."""
+        rows = self._read(f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY name")
+        return [FeedState(*row) for row in rows]
+
+    def known_versions(self, feed: str) -> dict[str, KnownVersion]:
+        """key -> the latest stored version of each article of `feed`."""
+        # SQLite takes the bare columns from the row holding max(version)
+        rows = self._read(
+            "SELECT key, content_hash, max(version), published_at FROM articles WHERE feed = ?"
+            " GROUP BY key", (feed,),
+        )
+        return {key: KnownVersion(*rest) for key, *rest in rows}
+
+    def save_article(self, article: Article, *, version: int, fetched_at: str,
+                     events: int) -> bool:
+        """Store one version of an article; False when that exact content is already kept."""
+        from events.clock import format_occurred
+
+        cursor = self.conn.execute(
+            "INSERT OR IGNORE INTO articles (feed, key, version, content_hash, link, title, text,"
+            " published_at, published_estimated, language, fetched_at, events)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (article.feed, article.key, version, article.content_hash, article.link,
+             article.title, article.text, format_occurred(article.published),
+             int(article.published_estimated), article.language, fetched_at, events),
+        )
+        return cursor.rowcount == 1
+
+    def start_run(self, started_at: str) -> int:
+        """Open a row in `runs` and return its id."""
+        with self.store.transaction():
+            cursor = self.conn.execute("INSERT INTO runs (started_at) VALUES (?)", (started_at,))
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, *, finished_at: str, counts: dict[str, int],
+                   errors: list[str]) -> None:
+        """Close a run with its counts and errors."""
+        columns = ("feeds_fetched", "feeds_not_modified", "feeds_failed", "new_articles",
+                   "new_events")
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        with self.store.transaction():
+            self.conn.execute(
+                f"UPDATE runs SET finished_at = ?, {sets}, errors = ? WHERE id = ?",
+                (finished_at, *(counts.get(c, 0) for c in columns), json.dumps(errors), run_id),
+            )
+
+    def record_report(self, day: date, *, last_seq: int, sent: bool) -> None:
+        with self.store.transaction() as conn:
+            conn.execute(REPORTS_TABLE)
+            conn.execute(
+                "INSERT INTO reports (day, generated_at, last_seq, sent) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (day) DO UPDATE SET generated_at = excluded.generated_at,"
+                " last_seq = excluded.last_seq, sent = max(reports.sent, excluded.sent)",
+                (day.isoformat(), format_recorded(utc_now()), last_seq, int(sent)),
+            )
+
+    def reported_days(self, *, delivered: bool = False) -> set[date]:
+        if "reports" not in self._tables():
+            return set()
+        sql = "SELECT day FROM reports" + (" WHERE sent = 1" if delivered else "")
+        return {date.fromisoformat(day) for (day,) in self._read(sql)}
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        try:
+            return self.conn.execute(sql, tuple(params)).fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot read {self.store.path}: {error}") from error
+
+    def last_runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The latest runs, newest first."""
+        cursor = self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
