@@ -32,10 +32,9 @@ if str(ROOT) not in sys.path:
 from events.model import Event  # noqa: E402
 from events.replay import replay  # noqa: E402
 from events.sqlite_store import SQLiteEventStore  # noqa: E402
-from tracker.articles import Article  # noqa: E402
-from tracker.config import Deal  # noqa: E402
 from tracker.extract import Extractor  # noqa: E402
 from tracker.extract.text import fold  # noqa: E402
+from tracker.model import Article, Deal  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "extraction"
 TYPES = ("negotiation", "deadline", "statement")

@@ -22,3 +22,7 @@ class UnknownEvent(EventsError):
 
 class StoreError(EventsError):
     """The event store cannot be opened, read or written."""
+
+
+class DamagedStore(StoreError):
+    """The database file is damaged: SQLite cannot read it as a database."""

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from events.clock import end_of_day, format_occurred, format_recorded, utc_now
@@ -259,40 +259,3 @@ def _fold(batches: Iterable[list[TimelineRow]], retracted: set[str], *, as_of: d
             if seq > last_seq:
                 last_seq = seq
     return deals, applied, last_seq
-
-
-def deal_to_json(state: DealState, *, title: str, as_of: date) -> dict[str, Any]:
-    """Return one deal as documented for `tracker replay --format json`."""
-    upcoming = state.next_deadline(as_of)
-    return {
-        "id": state.deal_id,
-        "title": title,
-        "status": state.status,
-        "status_since": state.status_since,
-        "next_deadline": upcoming.due if upcoming else None,
-        "deadlines": [
-            {
-                "due": d.due,
-                "label": d.label,
-                "replaces": d.replaces,
-                "set_at": d.set_at,
-                "event_id": d.event_id,
-                "source_url": d.source_url,
-            }
-            for d in state.live_deadlines()
-        ],
-        "statements": [
-            {
-                "speaker": s.speaker,
-                "organization": s.organization,
-                "quote": s.quote,
-                "language": s.language,
-                "said_at": s.said_at,
-                "event_id": s.event_id,
-                "source_url": s.source_url,
-            }
-            for s in state.latest_statements()
-        ],
-        "event_count": state.event_count,
-        "last_event_at": state.last_event_at,
-    }

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-from events.clock import format_recorded, parse_instant, utc_now
-from events.errors import InvalidEvent, StoreError, UnknownEvent
-from events.model import DATA_VERSION, Event, EventRetracted
-from events.store import COLUMNS, TIMELINE_COLUMNS, EventStore, StoredEvent, TimelineRow
+from events.sqlite_errors import store_error, translated, translating
+from events.store import COLUMNS, TIMELINE_COLUMNS, EventStore, NewRow, StoredEvent, TimelineRow
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -61,6 +57,7 @@ _TIMELINE = f"SELECT {', '.join(TIMELINE_COLUMNS)} FROM events"
 
 def connect(path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlite3.Connection:
     """Open a SQLite database in WAL mode with a busy timeout, transactions explicit."""
+    conn = None
     try:
         conn = sqlite3.connect(
             str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
@@ -71,7 +68,9 @@ def connect(path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> 
         # a power cut can lose the last commits, never corrupt the file.
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.Error as error:
-        raise StoreError(f"cannot open database {path}: {error}") from error
+        if conn is not None:
+            conn.close()
+        raise store_error(path, "open the database", error) from error
     return conn
 
 
@@ -79,19 +78,25 @@ class SQLiteEventStore(EventStore):
     """The event log in a SQLite file, safe for several processes at once."""
 
     def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
-        self.path = Path(path)
-        self.conn = connect(self.path, busy_timeout=busy_timeout)
+        self._path = Path(path)
+        self.conn = connect(self._path, busy_timeout=busy_timeout)
         # triggers found missing on an existing log: put back, and reported by verify()
         self.repaired: list[str] = []
         try:
-            names = self._schema_names()
-            if not {"events", *TRIGGER_NAMES} <= names:
-                if "events" in names:
-                    self.repaired = [name for name in TRIGGER_NAMES if name not in names]
-                self._create_schema()
-        except sqlite3.DatabaseError as error:
+            with translating(self._path, "open the event log"):
+                names = self._schema_names()
+                if not {"events", *TRIGGER_NAMES} <= names:
+                    if "events" in names:
+                        self.repaired = [name for name in TRIGGER_NAMES if name not in names]
+                    self._create_schema()
+        except BaseException:
             self.conn.close()
-            raise StoreError(f"cannot use database {self.path}: {error}") from error
+            raise
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -106,7 +111,7 @@ class SQLiteEventStore(EventStore):
 
     def _create_schema(self) -> None:
         db = self.db
-        with self._write():
+        with self.transaction():
             db.execute(EVENTS_TABLE)
             for trigger in APPEND_ONLY_TRIGGERS:
                 db.execute(trigger)
@@ -116,63 +121,11 @@ class SQLiteEventStore(EventStore):
                 )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _write(self) -> _WriteTransaction:
-        return _WriteTransaction(self.conn, self.path)
-
     def transaction(self) -> _WriteTransaction:
-        return self._write()
-
-    def append(self, batch: Iterable[Event], *, now: datetime | None = None) -> list[StoredEvent]:
-        events = list(batch)
-        if not events:
-            return []
-        try:
-            with self._write():
-                return self._append_locked(events, now or utc_now())
-        except sqlite3.Error as error:
-            raise StoreError(f"cannot append to {self.path}: {error}") from error
-
-    def _append_locked(self, events: list[Event], now: datetime) -> list[StoredEvent]:
-        # recorded_at grows strictly with each append, whatever the system clock does:
-        # a reader that saw the log up to recorded_at L (see `last_recorded_at`) knows
-        # that everything appended but not yet committed is stamped after L, so
-        # "as known at L" gives the same answer now and later.
-        recorded_at = format_recorded(now)
-        last = self.last_recorded_at()
-        if last and recorded_at <= last:
-            recorded_at = format_recorded(parse_instant(last) + timedelta(microseconds=1))
-        ids = [event.event_id for event in events]
-        seen = self._existing_ids(ids)
-        appended: list[StoredEvent] = []
-        for event, event_id in zip(events, ids, strict=True):
-            if event_id in seen:
-                continue
-            if isinstance(event, EventRetracted):
-                self._check_retraction(event, appended)
-            row = (
-                event_id,
-                event.deal_id,
-                event.type,
-                event.occurred,
-                recorded_at,
-                json.dumps(event.data(), ensure_ascii=False, sort_keys=True),
-                event.source_url,
-                event.source_feed,
-                event.evidence,
-                DATA_VERSION,
-            )
-            cursor = self.conn.execute(_INSERT, row)
-            appended.append(StoredEvent(cursor.lastrowid or 0, *row))
-            seen.add(event_id)
-        return appended
-
-    def last_recorded_at(self) -> str | None:
-        row = self.conn.execute(
-            "SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
-        return row[0] if row else None
+        return _WriteTransaction(self.conn, self._path)
 
     @contextmanager
+    @translated("read a snapshot of the event log")
     def snapshot(self) -> Iterator[None]:
         """Reads inside see one state of the log (a WAL read transaction)."""
         if self.conn.in_transaction:
@@ -185,7 +138,15 @@ class SQLiteEventStore(EventStore):
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
 
-    def _existing_ids(self, ids: Sequence[str]) -> set[str]:
+    @translated("read the event log")
+    def last_recorded_at(self) -> str | None:
+        row = self.conn.execute(
+            "SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
+
+    @translated("read the event log")
+    def _stored_ids(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -194,17 +155,15 @@ class SQLiteEventStore(EventStore):
             found.update(row[0] for row in self.conn.execute(sql, chunk))
         return found
 
-    def _check_retraction(self, event: EventRetracted, pending: list[StoredEvent]) -> None:
-        target = self.get(event.retracted_id) or next(
-            (row for row in pending if row.event_id == event.retracted_id), None
-        )
-        if target is None:
-            raise InvalidEvent("event_id", f"no event {event.retracted_id} to retract")
-        if target.type == "retraction":
-            raise InvalidEvent("event_id", "a retraction cannot itself be retracted")
-        if target.deal_id != event.deal_id:
-            raise InvalidEvent("deal_id", f"must be {target.deal_id}, the retracted event's deal")
+    @translated("append to the event log")
+    def _insert(self, rows: Sequence[NewRow]) -> list[StoredEvent]:
+        stored = []
+        for row in rows:
+            cursor = self.conn.execute(_INSERT, row)
+            stored.append(StoredEvent(cursor.lastrowid or 0, *row))
+        return stored
 
+    @translated("read the event log")
     def read(
         self,
         *,
@@ -228,9 +187,11 @@ class SQLiteEventStore(EventStore):
                 where.append(clause)
                 params.append(value)
         sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY seq"
-        for row in self._stream(sql, params):
-            yield StoredEvent(*row)
+        for batch in self._batches(sql, params):
+            for row in batch:
+                yield StoredEvent(*row)
 
+    @translated("read the event log")
     def timeline(
         self,
         *,
@@ -251,44 +212,25 @@ class SQLiteEventStore(EventStore):
         sql = _TIMELINE + (f" WHERE {' AND '.join(where)}" if where else "")
         yield from self._batches(sql + " ORDER BY occurred_at, seq", params)
 
-    def retracted_ids(self, *, recorded_until: str | None = None) -> set[str]:
-        sql = "SELECT data FROM events WHERE type = 'retraction'"
-        params: list[Any] = []
-        if recorded_until is not None:
-            sql += " AND recorded_at <= ?"
-            params.append(recorded_until)
-        return {json.loads(data)["event_id"] for (data,) in self._stream(sql, params)}
-
-    def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
-        for batch in self._batches(sql, params):
-            yield from batch
-
     def _batches(self, sql: str, params: Sequence[Any]) -> Iterator[list[Any]]:
-        try:
-            cursor = self.conn.execute(sql, params)
-            while rows := cursor.fetchmany(2000):
-                yield rows
-        except sqlite3.Error as error:
-            raise StoreError(f"cannot read {self.path}: {error}") from error
+        cursor = self.conn.execute(sql, params)
+        while rows := cursor.fetchmany(2000):
+            yield rows
 
+    @translated("read the event log")
     def get(self, event_id: str) -> StoredEvent | None:
         row = self.conn.execute(f"{_SELECT} WHERE event_id = ?", (event_id,)).fetchone()
         return StoredEvent(*row) if row else None
 
-    def find(self, id_or_prefix: str) -> StoredEvent:
-        exact = self.get(id_or_prefix)
-        if exact is not None:
-            return exact
-        if len(id_or_prefix) < 6 or not id_or_prefix.isalnum():
-            raise UnknownEvent(f"no event with id {id_or_prefix!r}")
+    @translated("read the event log")
+    def ids_with_prefix(self, prefix: str, *, limit: int = 2) -> list[str]:
+        # the UNIQUE index on event_id answers a range scan, not LIKE (case-insensitive)
         rows = self.conn.execute(
-            f"{_SELECT} WHERE event_id LIKE ? ORDER BY seq LIMIT 2", (id_or_prefix + "%",)
-        ).fetchall()
-        if len(rows) != 1:
-            problem = "no event" if not rows else "several events"
-            raise UnknownEvent(f"{problem} with an id starting {id_or_prefix!r}")
-        return StoredEvent(*rows[0])
+            "SELECT event_id FROM events WHERE event_id >= ? AND event_id < ? ORDER BY seq"
+            " LIMIT ?", (prefix, prefix + "\U0010ffff", limit)).fetchall()
+        return [row[0] for row in rows]
 
+    @translated("check the database")
     def verify(self) -> list[str]:
         """Problems with the file itself: SQLite integrity and the append-only triggers."""
         problems = [f"integrity: {row[0]}" for row in self.conn.execute("PRAGMA integrity_check")
@@ -301,6 +243,7 @@ class SQLiteEventStore(EventStore):
                      " opened): the log may have been edited" for name in self.repaired]
         return problems
 
+    @translated("read the event log")
     def last_seq(self) -> int:
         row = self.conn.execute("SELECT max(seq) FROM events").fetchone()
         return int(row[0] or 0)
@@ -314,6 +257,8 @@ class _WriteTransaction:
 
     IMMEDIATE takes the write lock up front, so a second writer waits on the busy
     timeout instead of failing with "database is locked" when upgrading a read lock.
+    Whoever wrote inside (the store, or the archive beside it), a database failure
+    reaches the caller as one StoreError naming the file.
     """
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
@@ -323,23 +268,27 @@ class _WriteTransaction:
 
     def __enter__(self) -> sqlite3.Connection:
         self.nested = self.conn.in_transaction
-        self.conn.execute("SAVEPOINT nested" if self.nested else "BEGIN IMMEDIATE")
+        with translating(self.path, "start writing to the database"):
+            self.conn.execute("SAVEPOINT nested" if self.nested else "BEGIN IMMEDIATE")
         return self.conn
 
     def __exit__(self, exc_type: object, error: BaseException | None, *rest: object) -> None:
-        try:
-            if error is None:
-                self.conn.execute("RELEASE nested" if self.nested else "COMMIT")
-                return
-        except sqlite3.Error as failure:
-            error = failure
-        if self.conn.in_transaction:
-            if self.nested:
-                self.conn.execute("ROLLBACK TO nested")
-                self.conn.execute("RELEASE nested")
-            else:
-                self.conn.execute("ROLLBACK")
-        # whoever wrote inside the transaction (the store, or the archive beside it),
-        # a database failure reaches the caller as one StoreError naming the file
-        if isinstance(error, sqlite3.Error) and not self.nested:
-            raise StoreError(f"cannot write to {self.path}: {error}") from error
+        with translating(self.path, "write to the database"):
+            try:
+                if error is None:
+                    self.conn.execute("RELEASE nested" if self.nested else "COMMIT")
+                    return
+            except sqlite3.Error as failure:
+                error = failure
+            self._roll_back()
+            if isinstance(error, sqlite3.Error):
+                raise error
+
+    def _roll_back(self) -> None:
+        if not self.conn.in_transaction:
+            return
+        if self.nested:
+            self.conn.execute("ROLLBACK TO nested")
+            self.conn.execute("RELEASE nested")
+        else:
+            self.conn.execute("ROLLBACK")

@@ -1,19 +1,25 @@
-"""The event store interface: append, read in order, read from a sequence number.
+"""The event store interface: append, read in order, read after a sequence number.
 
-`SQLiteEventStore` (in `events.sqlite_store`) is the first implementation; another
-backend passes the same contract tests (`tests/store_contract.py`).
+`EventStore` holds the rules every backend shares — ids are unique, `recorded_at`
+grows strictly with each append, a retraction targets an earlier event of the same
+deal — and asks a backend only for a few primitives (a transaction, a snapshot,
+inserting rows, reading them back). `SQLiteEventStore` (`events.sqlite_store`) and
+`MemoryEventStore` (`events.memory_store`) pass the same contract tests
+(`tests/store_contract.py`).
 """
 
 from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
-from typing import Any, NamedTuple
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from events.model import Event
+from events.clock import format_recorded, parse_instant, utc_now
+from events.errors import InvalidEvent
+from events.model import DATA_VERSION, Event, EventRetracted, event_from_data
 
 COLUMNS: tuple[str, ...] = (
     "seq",
@@ -28,6 +34,21 @@ COLUMNS: tuple[str, ...] = (
     "evidence",
     "version",
 )
+
+
+class NewRow(NamedTuple):
+    """A row about to be inserted: every column of the log but `seq`."""
+
+    event_id: str
+    deal_id: str
+    type: str
+    occurred_at: str
+    recorded_at: str
+    data: str
+    source_url: str | None
+    source_feed: str | None
+    evidence: str | None
+    version: int
 
 
 class StoredEvent(NamedTuple):
@@ -45,11 +66,19 @@ class StoredEvent(NamedTuple):
     evidence: str | None
     version: int
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the row as the JSON object documented for `tracker events`."""
-        row = self._asdict()
-        row["data"] = json.loads(self.data)
-        return row
+    def event(self) -> Event:
+        """The row as its event class; InvalidEvent when it is not a valid event."""
+        try:
+            data = json.loads(self.data)
+        except (TypeError, ValueError):
+            raise InvalidEvent("data", "is not JSON") from None
+        try:
+            occurred = parse_instant(self.occurred_at)
+        except (TypeError, ValueError):
+            raise InvalidEvent("occurred_at", f"is not a time: {self.occurred_at!r}") from None
+        return event_from_data(self.type, deal_id=self.deal_id, occurred_at=occurred, data=data,
+                               source_url=self.source_url, source_feed=self.source_feed,
+                               evidence=self.evidence)
 
 
 #: What replay folds: a plain tuple (no object per row, for speed) of these columns.
@@ -62,13 +91,18 @@ TimelineRow = tuple[int, str, str, str, str, str, "str | None"]
 class EventStore(ABC):
     """An append-only log of events, each with a unique id and a growing `seq`."""
 
-    @abstractmethod
-    def append(self, batch: Iterable[Event], *, now: datetime | None = None) -> list[StoredEvent]:
-        """Append a batch in one transaction; skip known ids; return the new rows."""
+    # --- what a backend provides -------------------------------------------------------
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[object]:
-        """A unit of work: appends (and the caller's own writes) inside commit together."""
+        """A unit of work: appends (and the caller's own writes) inside commit together.
+
+        It holds the log's write lock, so reads inside see every committed append.
+        """
+
+    @abstractmethod
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Reads inside see one consistent state of the log."""
 
     @abstractmethod
     def read(
@@ -98,28 +132,12 @@ class EventStore(ABC):
         """
 
     @abstractmethod
-    def retracted_ids(self, *, recorded_until: str | None = None) -> set[str]:
-        """Return the ids retracted by retractions recorded up to `recorded_until`."""
-
-    @abstractmethod
     def get(self, event_id: str) -> StoredEvent | None:
         """Return the event with this exact id, or None."""
 
     @abstractmethod
-    def find(self, id_or_prefix: str) -> StoredEvent:
-        """Return the event with this id or unique id prefix; raise UnknownEvent."""
-
-    @abstractmethod
-    def snapshot(self) -> AbstractContextManager[None]:
-        """Reads inside see one consistent state of the log."""
-
-    @abstractmethod
     def last_recorded_at(self) -> str | None:
         """The `recorded_at` of the latest committed event, None when the log is empty."""
-
-    @abstractmethod
-    def verify(self) -> list[str]:
-        """Problems the backend itself can see (corruption, missing guards); [] when sound."""
 
     @abstractmethod
     def last_seq(self) -> int:
@@ -129,8 +147,87 @@ class EventStore(ABC):
     def close(self) -> None:
         """Release the store's resources."""
 
+    @abstractmethod
+    def _stored_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are already stored (called inside a transaction)."""
+
+    @abstractmethod
+    def _insert(self, rows: Sequence[NewRow]) -> list[StoredEvent]:
+        """Insert rows in order, each with the next `seq` (called inside a transaction)."""
+
+    # --- what a backend may do better than the generic way ---------------------------
+
+    def ids_with_prefix(self, prefix: str, *, limit: int = 2) -> list[str]:
+        """Up to `limit` event ids starting with `prefix`, in `seq` order."""
+        found = []
+        for row in self.read():
+            if row.event_id.startswith(prefix):
+                found.append(row.event_id)
+                if len(found) == limit:
+                    break
+        return found
+
+    def verify(self) -> list[str]:
+        """Problems the backend itself can see (corruption, missing guards); [] when sound."""
+        return []
+
+    # --- the rules every backend shares ------------------------------------------------
+
+    def append(self, batch: Iterable[Event], *, now: datetime | None = None) -> list[StoredEvent]:
+        """Append a batch in one transaction; skip known ids; return the new rows."""
+        events = list(batch)
+        if not events:
+            return []
+        with self.transaction():
+            recorded_at = self._next_recorded_at(now or utc_now())
+            ids = [event.event_id for event in events]
+            seen = self._stored_ids(ids)
+            rows: list[NewRow] = []
+            for event, event_id in zip(events, ids, strict=True):
+                if event_id in seen:
+                    continue
+                if isinstance(event, EventRetracted):
+                    self._check_retraction(event, rows)
+                rows.append(_new_row(event, event_id, recorded_at))
+                seen.add(event_id)
+            return self._insert(rows) if rows else []
+
+    def _next_recorded_at(self, now: datetime) -> str:
+        # recorded_at grows strictly with each append, whatever the system clock does:
+        # a reader that saw the log up to recorded_at L (see `last_recorded_at`) knows
+        # that everything appended but not yet committed is stamped after L, so
+        # "as known at L" gives the same answer now and later.
+        recorded_at = format_recorded(now)
+        last = self.last_recorded_at()
+        if last and recorded_at <= last:
+            recorded_at = format_recorded(parse_instant(last) + timedelta(microseconds=1))
+        return recorded_at
+
+    def _check_retraction(self, event: EventRetracted, pending: Sequence[NewRow]) -> None:
+        stored = self.get(event.retracted_id)
+        target = (stored.type, stored.deal_id) if stored else next(
+            ((row.type, row.deal_id) for row in pending if row.event_id == event.retracted_id),
+            None)
+        if target is None:
+            raise InvalidEvent("event_id", f"no event {event.retracted_id} to retract")
+        if target[0] == "retraction":
+            raise InvalidEvent("event_id", "a retraction cannot itself be retracted")
+        if target[1] != event.deal_id:
+            raise InvalidEvent("deal_id", f"must be {target[1]}, the retracted event's deal")
+
+    def retracted_ids(self, *, recorded_until: str | None = None) -> set[str]:
+        """Return the ids retracted by retractions recorded up to `recorded_until`."""
+        rows = self.read(type="retraction", recorded_until=recorded_until)
+        return {json.loads(row.data)["event_id"] for row in rows}
+
     def __enter__(self) -> EventStore:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _new_row(event: Event, event_id: str, recorded_at: str) -> NewRow:
+    return NewRow(event_id, event.deal_id, event.type, event.occurred, recorded_at,
+                  json.dumps(event.data(), ensure_ascii=False, sort_keys=True),
+                  event.source_url, event.source_feed, event.evidence, DATA_VERSION)

@@ -8,7 +8,6 @@ whatever the text; characters XML 1.0 forbids are dropped first. Entry ids are
 from __future__ import annotations
 
 import bisect
-import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -18,6 +17,7 @@ from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from events.clock import format_occurred, start_of_day
+from events.model import DeadlineSet
 from events.replay import StatusStep
 from events.store import StoredEvent
 from reports.context import AtomEntry, AtomFeed
@@ -73,9 +73,9 @@ def _deadline_entries(recent: Sequence[StoredEvent], titles: dict[str, str], *,
     return [
         (row.occurred_at, row.seq,
          _entry(row.event_id, titles.get(row.deal_id, row.deal_id),
-                deadline_headline(json.loads(row.data), None), row.occurred_at, row.source_url,
-                zone))
+                deadline_headline(event, None), row.occurred_at, row.source_url, zone))
         for row in recent if row.type == "deadline"
+        for event in (row.event(),) if isinstance(event, DeadlineSet)
     ]
 
 

@@ -7,13 +7,13 @@ same `day` and `known_at` always give the same report, whichever reports ran bef
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from events.clock import end_of_day, format_occurred, format_recorded, start_of_day
+from events.model import EventRetracted
 from events.replay import DealState, ReplayResult, StatusStep, replay
 from events.store import EventStore, StoredEvent
 from reports.atom import build_feed
@@ -104,7 +104,8 @@ def _changes(store: EventStore, rows: Sequence[StoredEvent],
     for row in reversed(rows):
         if row.type == "negotiation" and row.event_id not in steps:
             continue
-        target = store.get(json.loads(row.data)["event_id"]) if row.type == "retraction" else None
+        event = row.event()
+        target = store.get(event.retracted_id) if isinstance(event, EventRetracted) else None
         title = titles.get(row.deal_id, one_line(row.deal_id))
         changes.append(describe_change(row, title, steps.get(row.event_id), target,
                                        day=day, zone=zone))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from events.model import DeadlineSet, Event, EventRetracted, NegotiationReported, StatementMade
 from events.replay import StatusStep
 from events.store import StoredEvent
 from reports.context import Change
@@ -29,61 +28,77 @@ def status_headline(step: StatusStep) -> str:
     return f"{stage_label(step.previous)} → {stage_label(step.stage)}"
 
 
-def deadline_headline(data: dict[str, Any], day: date | None) -> str:
+def summarize(event: Event) -> str:
+    """One line saying what an event records, as `tracker events` lists it."""
+    if isinstance(event, NegotiationReported):
+        return event.stage
+    if isinstance(event, DeadlineSet):
+        moved = f" (was {event.replaces})" if event.replaces else ""
+        return f"due {event.due}{moved} {event.label}".rstrip()
+    if isinstance(event, StatementMade):
+        org = f" ({event.organization})" if event.organization else ""
+        return f"{event.speaker}{org}: “{event.quote}”"
+    if isinstance(event, EventRetracted):
+        return f"retracts {event.retracted_id[:12]}: {event.reason}"
+    return event.type
+
+
+def deadline_headline(event: DeadlineSet, day: date | None) -> str:
     """ "new deadline Tue 15 Sep 2020 (decision), in 43 days", or "deadline moved ...".
 
     Without a `day` there is no countdown (the Atom feed: an entry must not change).
     """
-    due = date.fromisoformat(data["due"])
-    label = one_line(data.get("label"))
+    due = date.fromisoformat(event.due)
+    label = one_line(event.label)
     what = f" ({label})" if label else ""
     when = f", {countdown(due, day)[0]}" if day else ""
-    if data.get("replaces"):
-        moved = day_label(date.fromisoformat(data["replaces"]))
+    if event.replaces:
+        moved = day_label(date.fromisoformat(event.replaces))
         return f"deadline moved from {moved} to {day_label(due)}{what}{when}"
     return f"new deadline {day_label(due)}{what}{when}"
 
 
-def speaker_headline(data: dict[str, Any]) -> str:
+def speaker_headline(event: StatementMade) -> str:
     """ "Vanessa Pappas (TikTok) said"."""
-    organization = one_line(data.get("organization"))
-    return f"{one_line(data['speaker'])}{f' ({organization})' if organization else ''} said"
+    organization = one_line(event.organization)
+    return f"{one_line(event.speaker)}{f' ({organization})' if organization else ''} said"
 
 
-def retraction_headline(data: dict[str, Any], target: StoredEvent | None,
+def retraction_headline(event: EventRetracted, target: StoredEvent | None,
                         zone: ZoneInfo) -> str:
     """ "correction: withdrawn: negotiation of Sun 2 Aug 2020 (negotiating): reason"."""
-    reason = one_line(data.get("reason"))
+    reason = one_line(event.reason)
     if target is None:
         return f"correction: an earlier event was withdrawn: {reason}"
     when = day_label(local_day(target.occurred_at, zone))
-    return f"correction: withdrawn: {target.type} of {when} ({_gist(target)}): {reason}"
+    return f"correction: withdrawn: {target.type} of {when} ({_gist(target.event())}): {reason}"
 
 
-def _gist(row: StoredEvent) -> str:
-    data = json.loads(row.data)
-    if row.type == "negotiation":
-        return stage_label(data["stage"])
-    if row.type == "deadline":
-        return f"due {data['due']}"
-    if row.type == "statement":
-        return f"by {one_line(data['speaker'])}"
-    return row.type
+def _gist(event: Event) -> str:
+    if isinstance(event, NegotiationReported):
+        return stage_label(event.stage)
+    if isinstance(event, DeadlineSet):
+        return f"due {event.due}"
+    if isinstance(event, StatementMade):
+        return f"by {one_line(event.speaker)}"
+    return event.type
 
 
 def describe_change(row: StoredEvent, title: str, step: StatusStep | None,
                     target: StoredEvent | None, *, day: date, zone: ZoneInfo) -> Change:
     """One event of the window as a change; `step` is its status change, if any."""
-    data = json.loads(row.data)
+    event = row.event()
     quote = None
-    if row.type == "negotiation" and step is not None:
+    if isinstance(event, NegotiationReported) and step is not None:
         headline = status_headline(step)
-    elif row.type == "deadline":
-        headline = deadline_headline(data, day)
-    elif row.type == "statement":
-        headline, quote = speaker_headline(data), one_line(data["quote"])
+    elif isinstance(event, DeadlineSet):
+        headline = deadline_headline(event, day)
+    elif isinstance(event, StatementMade):
+        headline, quote = speaker_headline(event), one_line(event.quote)
+    elif isinstance(event, EventRetracted):
+        headline = retraction_headline(event, target, zone)
     else:
-        headline = retraction_headline(data, target, zone)
+        headline = summarize(event)
     return Change(row.type if row.type != "negotiation" else "status", row.deal_id, title,
                   moment_label(row.occurred_at, zone), row.occurred_at, headline,
                   step.stage if step else None, quote, safe_url(row.source_url), row.event_id)

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from events.errors import InvalidEvent, UnknownEvent
+from events.errors import InvalidEvent
 from events.model import EventRetracted
 from events.store import EventStore
 from tests.conftest import at, deadline, negotiation, statement
@@ -113,8 +113,41 @@ class EventStoreContract:
         store.append([right])
         assert store.retracted_ids() == {row.event_id}
 
-    def test_find_accepts_a_unique_prefix(self, store: EventStore) -> None:
+    def test_a_retraction_may_target_an_event_of_the_same_batch(self,
+                                                                 store: EventStore) -> None:
+        event = negotiation("agreed", "2020-08-02")
+        retraction = EventRetracted(deal_id=event.deal_id, occurred_at=at("2020-08-03"),
+                                    retracted_id=event.event_id, reason="misread")
+        assert [row.type for row in store.append([event, retraction])] == ["negotiation",
+                                                                           "retraction"]
+
+    def test_a_retraction_cannot_be_retracted(self, store: EventStore) -> None:
         (row,) = store.append([negotiation("agreed", "2020-08-02")])
-        assert store.find(row.event_id[:8]).seq == row.seq
-        with pytest.raises(UnknownEvent):
-            store.find("ffffffffffff")
+        first = EventRetracted(deal_id=row.deal_id, occurred_at=at("2020-08-03"),
+                               retracted_id=row.event_id, reason="misread")
+        (retraction,) = store.append([first])
+        again = EventRetracted(deal_id=row.deal_id, occurred_at=at("2020-08-04"),
+                               retracted_id=retraction.event_id, reason="undo")
+        with pytest.raises(InvalidEvent, match="cannot itself be retracted"):
+            store.append([again])
+
+    def test_ids_with_prefix_finds_only_matching_ids(self, store: EventStore) -> None:
+        rows = store.append([negotiation("agreed", f"2020-08-0{day}") for day in range(1, 6)])
+        target = rows[2].event_id
+        assert store.ids_with_prefix(target[:10]) == [target]
+        assert store.ids_with_prefix("") == [rows[0].event_id, rows[1].event_id]
+        assert store.ids_with_prefix("zz") == []
+
+    def test_get_returns_the_row_and_its_typed_event(self, store: EventStore) -> None:
+        (row,) = store.append([statement("We are talking", "2020-08-02")])
+        found = store.get(row.event_id)
+        assert found == row and store.get("no-such-id") is None
+        event = found.event()
+        assert (event.type, event.event_id) == ("statement", row.event_id)
+
+    def test_snapshot_reads_a_consistent_log(self, store: EventStore) -> None:
+        store.append([negotiation("agreed", "2020-08-02")])
+        with store.snapshot():
+            seq = store.last_seq()
+            assert [row.seq for row in store.read()] == [seq]
+            assert store.last_recorded_at() == store.get(next(store.read()).event_id).recorded_at

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import feedparser
 
-from tracker.articles import articles_from_entries, entry_keys
+from tracker.feeds.articles import articles_from_entries, entry_keys
 
 FETCHED = datetime(2020, 8, 3, 9, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from events.model import EventRetracted
 from events.sqlite_store import SQLiteEventStore
 from tests.conftest import DEAL, at, deadline, negotiation
-from tracker.check import check_log
+from tracker.cli.check import check_log
 
 UTC = ZoneInfo("UTC")
 

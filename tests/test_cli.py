@@ -150,7 +150,7 @@ def test_bad_usage_is_status_2(config_path: Path) -> None:
 
 def test_the_installed_command_runs_as_a_real_process(tmp_path: Path) -> None:
     env = {**os.environ, "TRACKER_CONFIG": str(tmp_path / "tracker.toml")}
-    command = [sys.executable, "-m", "tracker.cli"]
+    command = [sys.executable, "-m", "tracker"]
     subprocess.run([*command, "init"], env=env, check=True, capture_output=True)
     subprocess.run([*command, "add", "negotiation", "--deal", DEAL, "--stage", "agreed",
                     "--date", "2020-08-02"], env=env, check=True, capture_output=True)

@@ -85,12 +85,12 @@ def test_an_unchanged_repoll_is_a_304_in_a_real_process(httpserver: HTTPServer,
     httpserver.expect_request("/feed").respond_with_data(rss(NEWS), headers={"ETag": '"x"'})
     env = {**os.environ, "TRACKER_CONFIG": str(write_config(tmp_path,
                                                             httpserver.url_for("/feed")))}
-    command = [sys.executable, "-m", "tracker.cli", "poll"]
+    command = [sys.executable, "-m", "tracker", "poll"]
     first = subprocess.run(command, env=env, capture_output=True, text=True)
     second = subprocess.run(command, env=env, capture_output=True, text=True)
     assert first.returncode == 0 and second.returncode == 0, second.stderr
     assert "1 not modified" in second.stdout
-    events = subprocess.run([sys.executable, "-m", "tracker.cli", "events", "--format", "json"],
+    events = subprocess.run([sys.executable, "-m", "tracker", "events", "--format", "json"],
                             env=env, capture_output=True, text=True)
     assert json.loads(events.stdout) == []
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CONFIG_TEXT
+from tracker.cli.starter import STARTER_CONFIG
 from tracker.config import load_config, parse_duration
 from tracker.errors import ConfigError
-from tracker.starter import STARTER_CONFIG
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from events.model import DeadlineSet, NegotiationReported, StatementMade
-from tracker.articles import Article
-from tracker.config import Deal
 from tracker.extract import Extractor
+from tracker.model import Article, Deal
 
 ROOT = Path(__file__).resolve().parents[1]
 TIKTOK = Deal(id="microsoft-tiktok", title="Microsoft / TikTok", acquirer="Microsoft",

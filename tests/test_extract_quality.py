@@ -11,9 +11,8 @@ from types import ModuleType
 import pytest
 
 from events.model import DeadlineSet, NegotiationReported, StatementMade
-from tracker.articles import Article
-from tracker.config import Deal
 from tracker.extract import Extractor
+from tracker.model import Article, Deal
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed-article-fr.txt"

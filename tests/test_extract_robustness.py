@@ -9,9 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events.model import Event
-from tracker.articles import Article
-from tracker.config import Deal
 from tracker.extract import Extractor, stages
+from tracker.model import Article, Deal
 
 DEALS = (
     Deal(id="microsoft-tiktok", title="T", acquirer="Microsoft", target="TikTok",

@@ -15,9 +15,9 @@ import pytest
 from bench.ingest import make_feed
 from events.errors import StoreError
 from events.sqlite_store import SQLiteEventStore
+from tracker.archive.sqlite_archive import SQLiteArchive as Archive
 from tracker.config import load_config
-from tracker.ingest import Ingestor
-from tracker.sqlite_archive import SQLiteArchive as Archive
+from tracker.jobs.ingest import Ingestor
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRIES = 6_000

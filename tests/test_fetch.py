@@ -1,4 +1,4 @@
-"""tracker.fetch against real HTTP servers on 127.0.0.1 (pytest-httpserver, port 0)."""
+"""tracker.feeds fetching against real HTTP servers on 127.0.0.1 (pytest-httpserver, port 0)."""
 
 from __future__ import annotations
 
@@ -25,17 +25,12 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import tracker
-from tracker.fetch import (
-    USER_AGENT,
-    FetchError,
-    FetchJob,
-    FetchResult,
-    backoff_delay,
-    fetch_feed,
-    fetch_many,
-    make_client,
-    parse_retry_after,
-)
+from tracker.errors import FetchError
+from tracker.feeds.backoff import backoff_delay
+from tracker.feeds.fetch import fetch_feed
+from tracker.feeds.http import USER_AGENT, make_client, parse_retry_after
+from tracker.feeds.pool import FetchJob, fetch_many
+from tracker.model import FetchResult
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 MB = 1_000_000

@@ -14,10 +14,11 @@ import pytest
 
 from events.sqlite_store import SQLiteEventStore
 from tests.feeds import NEWS, rss
-from tracker.config import Deal
-from tracker.fetch import FetchError, fetch_feed
-from tracker.ingest import FeedError, Ingestor
-from tracker.sqlite_archive import SQLiteArchive as Archive
+from tracker.archive.sqlite_archive import SQLiteArchive as Archive
+from tracker.errors import FeedError, FetchError
+from tracker.feeds.fetch import fetch_feed
+from tracker.jobs.ingest import Ingestor
+from tracker.model import Deal
 
 FETCHED = datetime(2020, 8, 3, 9, 0, tzinfo=UTC)
 DEAL = Deal(id="microsoft-tiktok", title="Microsoft / TikTok", acquirer="Microsoft",

@@ -22,9 +22,10 @@ from events.sqlite_store import SQLiteEventStore
 from reports.errors import MailError
 from reports.mailer import SmtpSettings, build_message, send_message
 from tests.test_report_story import HOSTILE_QUOTE, HOSTILE_SPEAKER, build_story
+from tracker.archive.sqlite_archive import SQLiteArchive as Archive
 from tracker.config import load_config
-from tracker.reporting import ReportError, reported_days, run_daily_report
-from tracker.sqlite_archive import SQLiteArchive as Archive
+from tracker.errors import ReportError
+from tracker.jobs.report import reported_days, run_daily_report
 
 USER, PASSWORD = "desk", "s3cret"
 

@@ -12,9 +12,10 @@ from pytest_httpserver import HTTPServer
 from events.clock import utc_now
 from events.sqlite_store import SQLiteEventStore
 from tests.feeds import NEWS, rss
-from tracker.config import Config, Feed, load_config
-from tracker.poll import poll_feeds
-from tracker.sqlite_archive import SQLiteArchive as Archive
+from tracker.archive.sqlite_archive import SQLiteArchive as Archive
+from tracker.config import Config, load_config
+from tracker.jobs.poll import poll_feeds
+from tracker.model import Feed
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.model import STAGES, Event, EventRetracted
-from events.replay import deal_to_json, replay
+from events.replay import replay
 from events.sqlite_store import SQLiteEventStore
 from tests.conftest import DEAL, at, deadline, negotiation, statement
+from tracker.cli.views import deal_json
 
 UTC = ZoneInfo("UTC")
 PARIS = ZoneInfo("Europe/Paris")
@@ -22,7 +23,7 @@ def state_of(store: SQLiteEventStore, day: str, **options: object) -> dict:
     result = replay(store, as_of=date.fromisoformat(day), zone=options.pop("zone", UTC),
                     **options)
     deal = result.deals.get(DEAL)
-    return deal_to_json(deal, title="t", as_of=result.as_of) if deal else {"status": "unknown"}
+    return deal_json(deal, title="t", as_of=result.as_of) if deal else {"status": "unknown"}
 
 
 def test_status_is_unknown_before_any_event(store: SQLiteEventStore) -> None:
@@ -143,7 +144,7 @@ property_settings = settings(max_examples=40, deadline=None,
 
 def all_states(store: SQLiteEventStore, day: date, **options: object) -> dict:
     result = replay(store, as_of=day, zone=UTC, **options)
-    return {d: deal_to_json(s, title=d, as_of=day) for d, s in result.deals.items()}
+    return {d: deal_json(s, title=d, as_of=day) for d, s in result.deals.items()}
 
 
 def fill(path: Path, batches: list[list[Event]]) -> SQLiteEventStore:

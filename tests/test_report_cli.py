@@ -12,10 +12,10 @@ from click.testing import CliRunner, Result
 
 from events.sqlite_store import SQLiteEventStore
 from tests.test_report_story import build_story
+from tracker.archive.sqlite_archive import SQLiteArchive as Archive
 from tracker.cli import cli
 from tracker.config import load_config
-from tracker.reporting import reported_days, run_daily_report
-from tracker.sqlite_archive import SQLiteArchive as Archive
+from tracker.jobs.report import reported_days, run_daily_report
 
 
 def run(config_path: Path, *args: str) -> Result:

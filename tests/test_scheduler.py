@@ -19,10 +19,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.feeds import NEWS, rss
-from tracker.cli import open_archive
+from tracker.archive.sqlite_archive import SQLiteArchive as Archive
+from tracker.cli.app import open_archive
 from tracker.config import Config, load_config
-from tracker.runlock import AlreadyRunning, RunLock, lock_path
-from tracker.scheduler import (
+from tracker.errors import AlreadyRunning
+from tracker.jobs.runlock import RunLock, lock_path
+from tracker.jobs.scheduler import (
     Jobs,
     build_scheduler,
     due_report_day,
@@ -32,7 +34,6 @@ from tracker.scheduler import (
     serve,
     stop_on_signals,
 )
-from tracker.sqlite_archive import SQLiteArchive as Archive
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -202,11 +203,11 @@ def test_poll_records_a_run_then_produces_the_due_report(tmp_path: Path,
     reports = Reports()
     jobs = make_jobs(make_config(tmp_path, feed=str(feed)), Clock(paris("2026-03-05T08:00")),
                      reports)
-    with caplog.at_level(logging.INFO, logger="tracker.scheduler"):
+    with caplog.at_level(logging.INFO, logger="tracker.jobs.scheduler"):
         summary = jobs.poll()
     assert summary is not None and summary.new_articles == 3
     assert reports.calls == [(date(2026, 3, 5), False)]
-    lines = [r.getMessage() for r in caplog.records if r.name == "tracker.scheduler"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "tracker.jobs.scheduler"]
     assert lines == ["poll run 1: " + summary.line(),
                      "report for 2026-03-05: 2026-03-05.html, not sent (no [email] in the config)"]
 
@@ -297,7 +298,7 @@ def test_second_run_lock_on_a_database_is_refused(tmp_path: Path) -> None:
 
 def test_run_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
     database = tmp_path / "tracker.db"
-    code = ("import sys, time; from pathlib import Path; from tracker.runlock import RunLock;"
+    code = ("import sys, time; from pathlib import Path; from tracker.jobs.runlock import RunLock;"
             f"RunLock(Path({str(database)!r})).acquire(); print('locked', flush=True);"
             " time.sleep(60)")
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -342,7 +343,7 @@ def test_the_real_report_is_written_and_emailed_once_per_day(
         config = make_config(tmp_path, email=True, smtp_port=port)
         jobs = Jobs(config, open_archive=lambda: open_archive(config.database),
                     clock=Clock(paris("2026-03-29T07:00")))
-        with caplog.at_level(logging.INFO, logger="tracker.scheduler"):
+        with caplog.at_level(logging.INFO, logger="tracker.jobs.scheduler"):
             assert jobs.report_if_due() == date(2026, 3, 29)
             assert jobs.report_if_due() is None
     finally:

@@ -106,8 +106,8 @@ def test_run_polls_every_second_and_stops_cleanly_on_sigterm(running, tmp_path: 
     assert query(database, "PRAGMA integrity_check") == [("ok",)]
     assert query(database, "SELECT count(*) FROM runs WHERE finished_at IS NULL") == [(0,)]
     text = log.read_text()
-    polls = re.findall(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO tracker.scheduler: poll run \d+:"
-                       r" Polled \d feed\(s\)", text, flags=re.MULTILINE)
+    polls = re.findall(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO tracker.jobs.scheduler:"
+                       r" poll run \d+: Polled \d feed\(s\)", text, flags=re.MULTILINE)
     assert len(polls) >= 3, text
     assert "SIGTERM received" in text and "stopped" in text
 

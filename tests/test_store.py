@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from events.errors import StoreError
+from events.memory_store import MemoryEventStore
 from events.sqlite_store import SQLiteEventStore
 from tests.conftest import negotiation
 from tests.store_contract import EventStoreContract
@@ -17,6 +18,14 @@ from tests.store_contract import EventStoreContract
 
 class TestSQLiteEventStore(EventStoreContract):
     """SQLiteEventStore passes the contract every store must pass."""
+
+
+class TestMemoryEventStore(EventStoreContract):
+    """MemoryEventStore passes the same contract."""
+
+    @pytest.fixture
+    def store(self) -> MemoryEventStore:
+        return MemoryEventStore()
 
 
 def test_update_and_delete_are_refused(store: SQLiteEventStore, db_path: Path) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.text import clean_text, guess_language, html_to_text
+from tracker.feeds.html import html_to_text
+from tracker.text import clean_text, guess_language
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.fetch import FetchError, fetch_feed
+from tracker.errors import FetchError
+from tracker.feeds.fetch import fetch_feed
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
 

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import ConfigError
+from tracker.model import Deal, Feed
 
 CONFIG_ENV = "TRACKER_CONFIG"
 DEFAULT_CONFIG_NAME = "tracker.toml"
@@ -24,31 +25,6 @@ _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _DEAL_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-
-
-@dataclass(frozen=True)
-class Feed:
-    """A feed to poll: a name, an http(s) URL or a file, and an optional language."""
-
-    name: str
-    url: str
-    language: str | None = None
-
-
-@dataclass(frozen=True)
-class Deal:
-    """A deal to follow: who buys whom (and from whom), under which names."""
-
-    id: str
-    title: str
-    acquirer: str
-    target: str
-    seller: str | None = None
-    aliases: tuple[str, ...] = ()
-
-    def target_names(self) -> tuple[str, ...]:
-        """The names of the target side: the target and its aliases."""
-        return (self.target, *self.aliases)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,12 @@
-"""Errors raised by the tracker package; `tracker.cli` maps them to exit statuses."""
+"""Every error the tracker package raises; `tracker.cli` maps them to exit statuses.
+
+Each is a `TrackerError`: a problem the user can fix, shown as one line with exit
+status 1. Errors of the event log (`events.errors`) are mapped the same way.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 
 class TrackerError(Exception):
@@ -20,3 +26,41 @@ class ConfigError(TrackerError):
 
 class UnknownDeal(TrackerError):
     """A command named a deal that the configuration does not define."""
+
+
+class FetchErrorKind(StrEnum):
+    """Why a fetch failed, as polling acts on it (back off, set aside, network down)."""
+
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"  # refused or timed out connecting: maybe our network
+    HTTP = "http"
+    TOO_LARGE = "too_large"
+    GONE = "gone"  # 410: the feed was removed, retried weekly
+    REDIRECTS = "redirects"
+    FILE = "file"
+    URL = "url"
+
+
+class FetchError(TrackerError):
+    """A feed could not be fetched; `kind` says why, `str()` is one line naming the URL."""
+
+    def __init__(self, url: str, kind: FetchErrorKind, problem: str, *,
+                 status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(f"{url or '(empty location)'}: {problem}")
+        self.url = url
+        self.kind = kind
+        self.problem = problem
+        self.status = status
+        self.retry_after = retry_after
+
+
+class FeedError(TrackerError):
+    """The bytes of a feed could not be read as a feed."""
+
+
+class ReportError(TrackerError):
+    """The report could not be written, or was written but could not be e-mailed."""
+
+
+class AlreadyRunning(TrackerError):
+    """Another process holds the run lock of this database."""

@@ -10,8 +10,6 @@ from datetime import datetime
 
 from events.errors import InvalidEvent
 from events.model import DeadlineSet, Event, NegotiationReported, StatementMade
-from tracker.articles import Article
-from tracker.config import Deal
 from tracker.extract.dates import has_past_marker
 from tracker.extract.deadlines import find_deadlines
 from tracker.extract.matching import (
@@ -34,7 +32,7 @@ from tracker.extract.statements import (
     speaker_after,
     speaker_before,
 )
-from tracker.extract.text import clean, fold, guess_language
+from tracker.extract.text import clean, fold
 from tracker.extract.vocabulary import (
     ANAPHORA_RE,
     AUTHORITIES_RE,
@@ -42,8 +40,12 @@ from tracker.extract.vocabulary import (
     DEAL_WORDS_RE,
     DECISION_RE,
 )
+from tracker.model import Article, Deal
+from tracker.text import guess_language
 
 log = logging.getLogger(__name__)
+
+
 @dataclass(slots=True)
 class _Sentence:
     """One sentence of the article and what the first pass learnt about it."""
@@ -97,14 +99,12 @@ class Extractor:
         self._index = DealIndex(self.deals)
 
     def extract(self, article: Article) -> list[Event]:
-        """The events `article` supports (stages, deadlines, statements); never raises."""
-        try:
-            reading = self._read(article)
-        except (ValueError, TypeError, AttributeError, IndexError, KeyError, OverflowError,
-                RecursionError) as error:
-            # A feed must never stop ingestion; a miss on one article is logged instead.
-            log.warning("extraction failed on %s: %s", getattr(article, "link", None), error)
-            return []
+        """The events `article` supports (stages, deadlines, statements).
+
+        An event the model refuses is dropped; anything else raised here is a bug,
+        left for the caller to log whole and count.
+        """
+        reading = self._read(article)
         return list(reading.events.values()) if reading else []
 
     def _read(self, article: Article) -> _Reading | None:
@@ -117,8 +117,8 @@ class Extractor:
         if not deals:
             return None
         language = article.language if article.language in ("fr", "en") else None
-        reading = _Reading(article, text, folded, language or guess_language(folded), mentions,
-                           deals)
+        reading = _Reading(article, text, folded, language or guess_language(text) or "en",
+                           mentions, deals)
         self._first_pass(reading)
         self._stages(reading)
         self._deadlines(reading)
@@ -209,7 +209,7 @@ class Extractor:
                 if not deals or speaker is None:
                     continue
                 evidence = r.text[sentence.span.start:max(sentence.span.end, q_end)]
-                language = guess_language(fold(quote), default=r.language)
+                language = guess_language(quote) or r.language
                 for number in sorted(deals):
                     self._add(r, StatementMade, number, evidence, speaker=speaker.name,
                               organization=speaker.organization, quote=quote, language=language)
@@ -285,5 +285,5 @@ class Extractor:
             r.events[key] = kind(deal_id=deal.id, occurred_at=article.published,
                                  source_url=article.link, source_feed=article.feed,
                                  evidence=" ".join(evidence.split())[:2000], **fields)
-        except (InvalidEvent, TypeError, ValueError) as error:
+        except InvalidEvent as error:
             log.debug("dropped an invalid %s for %s: %s", kind.type, deal.id, error)

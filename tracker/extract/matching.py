@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tracker.config import Deal
 from tracker.extract.text import fold
+from tracker.model import Deal
 
 TARGET, ACQUIRER, SELLER = "target", "acquirer", "seller"
 _PERSON_PARTICLES = frozenset({"de", "van", "von", "der", "da", "di", "le", "la", "bin", "al"})

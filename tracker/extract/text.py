@@ -1,13 +1,11 @@
-"""Text normalisation shared by the extractors: NFC, a length-preserving fold, limits."""
+"""Text normalisation for the extractors: NFC, a cut, and a fold that keeps every index."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-#: Articles longer than this are cut: no real news item is, and it bounds the work
-#: a hostile feed can ask of us.
-MAX_TEXT_CHARS = 200_000
+from tracker.model import MAX_TEXT_CHARS
+from tracker.text import CONTROL_CHARS
 
 # Characters that read the same to a human but would defeat our patterns.
 _SAME_AS: dict[str, str] = {
@@ -16,7 +14,6 @@ _SAME_AS: dict[str, str] = {
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
     "\u0153": "o", "\u0152": "o", "\u00e6": "a", "\u00c6": "a", "\u00df": "s",
 }
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
 
 
 def _fold_char(char: str) -> str:
@@ -54,19 +51,5 @@ def clean(text: object) -> str:
     if not isinstance(text, str):
         return ""
     text = text[: MAX_TEXT_CHARS * 2]
-    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = CONTROL_CHARS.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     return unicodedata.normalize("NFC", text)[:MAX_TEXT_CHARS]
-
-
-_FR_WORDS = re.compile(r"\b(?:le|la|les|des|du|est|une|et|que|qui|pour|dans|sur|nous|pas)\b")
-_EN_WORDS = re.compile(r"\b(?:the|of|and|is|to|that|for|with|we|are|will|has|this|not)\b")
-
-
-def guess_language(folded: str, default: str = "en") -> str:
-    """Guess fr or en from common function words of already folded text."""
-    sample = folded[:4000]
-    french = len(_FR_WORDS.findall(sample))
-    english = len(_EN_WORDS.findall(sample))
-    if french == english:
-        return default if default in ("fr", "en") else "en"
-    return "fr" if french > english else "en"

@@ -9,29 +9,26 @@ recorded or absent, and ingesting again ends with exactly the same events.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from events.clock import format_occurred, format_recorded, parse_instant
-from tracker.archive import Archive, KnownVersion
-from tracker.articles import Article, articles_from_entries
-from tracker.errors import TrackerError
+from events.model import Event
+from tracker.archive import Archive
+from tracker.feeds.articles import articles_from_entries
+from tracker.feeds.parse import bozo_warning, parse_feed
+from tracker.model import Article, Deal, KnownVersion
 
 if TYPE_CHECKING:
-    from tracker.config import Deal
+    from tracker.extract import Extractor
 
 log = logging.getLogger(__name__)
 
 # Articles committed per transaction: large enough that a 20,000-entry feed costs a
 # few dozen commits, small enough that a kill loses little work.
 ARTICLES_PER_TRANSACTION = 250
-
-
-class FeedError(TrackerError):
-    """The bytes of a feed could not be read as a feed."""
 
 
 @dataclass
@@ -42,61 +39,9 @@ class IngestCounts:
     new_articles: int = 0
     new_versions: int = 0
     new_events: int = 0
+    unreadable: int = 0  # articles extraction failed on (a bug, logged with its traceback)
     warning: str | None = None
     stopped: bool = False
-
-
-def parse_feed(content: bytes, *, source: str, content_type: str | None = None) -> Any:
-    """Parse feed bytes; a malformed feed with entries is kept, with its problem noted."""
-    import feedparser
-
-    # No content-location: feedparser would resolve every element against it, which
-    # costs a third of the parse; articles resolve their own links (articles.py).
-    headers = {"content-type": content_type} if content_type else {}
-    content = repair_utf8(content, content_type)
-    try:
-        parsed = feedparser.parse(content, response_headers=headers, sanitize_html=False,
-                                  resolve_relative_uris=False)
-    # feedparser is a large parser of hostile input: whatever it raises is a bad feed
-    except Exception as error:  # noqa: BLE001
-        raise FeedError(f"{source}: cannot parse feed: {error}") from error
-    if parsed.get("bozo") and not parsed.entries:
-        reason = _one_line(parsed.get("bozo_exception")) or "not a feed"
-        raise FeedError(f"{source}: not a readable feed ({reason})")
-    return parsed
-
-
-_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)""")
-
-
-def repair_utf8(content: bytes, content_type: str | None = None) -> bytes:
-    """Replace the few broken sequences of a UTF-8 feed, so one bad byte costs one
-    character, not the whole document read as Windows-1252 (feedparser's fallback)."""
-    declared = _DECLARED.match(content[:200])
-    charset = (declared.group(1).decode() if declared else "") or (
-        (content_type or "").partition("charset=")[2].strip(" \"'"))
-    if charset.lower().replace("_", "-") not in ("", "utf-8", "utf8"):
-        return content
-    try:
-        content.decode("utf-8")
-        return content
-    except UnicodeDecodeError:
-        text = content.decode("utf-8", errors="replace")
-    broken = text.count("\ufffd")
-    # mostly valid multi-byte characters: UTF-8 with damage; otherwise leave it to
-    # feedparser's own detection (an undeclared Latin-1 feed, say)
-    if sum(1 for char in text if ord(char) > 127) > 2 * broken:
-        return text.encode("utf-8")
-    return content
-
-
-def bozo_warning(parsed: Any) -> str | None:
-    """The reason feedparser flagged a feed it could still read, or None."""
-    return _one_line(parsed.get("bozo_exception")) if parsed.get("bozo") else None
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value or "").split())[:300]
 
 
 class Ingestor:
@@ -108,10 +53,10 @@ class Ingestor:
         self.store = archive.store
         self.deals = deals
         self.should_stop = should_stop
-        self._extractor: Any = None
+        self._extractor: Extractor | None = None
 
     @property
-    def extractor(self) -> Any:
+    def extractor(self) -> Extractor | None:
         """The extractor, built on first use: a poll of unchanged feeds never needs it."""
         if self._extractor is None and self.deals:
             from tracker.extract import Extractor
@@ -161,7 +106,7 @@ class Ingestor:
             # an undated entry keeps the time it was first seen: its facts keep their ids
             article = replace(article, published=parse_instant(previous.published_at))
         version = previous.version + 1 if previous else 1
-        events = self.extractor.extract(article) if self.extractor else []
+        events = self._extract(article, counts)
         appended = self.store.append(events) if events else []
         if self.archive.save_article(article, version=version, fetched_at=stamp,
                                      events=len(events)):
@@ -170,3 +115,16 @@ class Ingestor:
         counts.new_events += len(appended)
         known[article.key] = KnownVersion(article.content_hash, version,
                                           format_occurred(article.published))
+
+    def _extract(self, article: Article, counts: IngestCounts) -> list[Event]:
+        """The article's events; a failure is a bug: logged whole, counted, never fatal."""
+        if self.extractor is None:
+            return []
+        try:
+            return self.extractor.extract(article)
+        # one article must not stop a feed: the bug is logged with its traceback instead
+        except Exception:  # noqa: BLE001
+            log.exception("%s: could not read article %s", article.feed,
+                          article.link or article.key)
+            counts.unreadable += 1
+            return []

@@ -5,7 +5,7 @@ They are not history (the event log is): feeds hold what polling needs between r
 so extraction can be re-run, runs have one row per poll and reports one per day
 reported. An archive shares its event store's transactions (`archive.store`), so an
 article and its events are committed together. `SQLiteArchive` (in
-`tracker.sqlite_archive`) is the implementation beside the SQLite event log; only the
+`tracker.archive.sqlite_archive`) is the implementation beside the SQLite event log; only the
 command line's composition root picks it.
 """
 
@@ -13,38 +13,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from events.store import EventStore
-from tracker.articles import Article
-
-
-@dataclass(frozen=True)
-class FeedState:
-    """What polling remembers about one feed between runs."""
-
-    name: str
-    url: str
-    fetch_url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    error_count: int = 0
-    last_error: str | None = None
-    last_error_at: str | None = None
-    next_poll_at: str | None = None
-    last_polled_at: str | None = None
-    last_success_at: str | None = None
-    disabled_reason: str | None = None
-
-
-class KnownVersion(NamedTuple):
-    """The latest stored version of an article: enough to tell whether it changed."""
-
-    content_hash: str
-    version: int
-    published_at: str
+from tracker.model import Article, FeedState, KnownVersion
 
 
 class Archive(ABC):

@@ -9,55 +9,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from events.clock import format_recorded, parse_instant, utc_now
-from tracker.archive import Archive, FeedState
-from tracker.backoff import backoff_delay
-from tracker.config import Config, Feed
-from tracker.errors import TrackerError
-from tracker.ingest import FeedError, IngestCounts, Ingestor
-
-if TYPE_CHECKING:
-    from tracker.fetch import FetchResult
+from tracker.archive import Archive
+from tracker.config import Config
+from tracker.errors import FeedError, FetchError, FetchErrorKind, TrackerError
+from tracker.feeds.backoff import backoff_delay
+from tracker.feeds.pool import FetchJob, fetch_many
+from tracker.jobs.ingest import IngestCounts, Ingestor
+from tracker.jobs.runs import PollSummary, recorded_run
+from tracker.model import Feed, FeedState, FetchResult
 
 log = logging.getLogger(__name__)
 
 GONE_RETRY = timedelta(days=7)
-
-
-@dataclass
-class PollSummary:
-    """What one poll did, for the summary line and the `runs` table."""
-
-    run_id: int = 0
-    due: int = 0
-    fetched: int = 0
-    not_modified: int = 0
-    failed: int = 0
-    new_articles: int = 0
-    new_versions: int = 0
-    new_events: int = 0
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    network_down: bool = False
-
-    def line(self) -> str:
-        """One line for a terminal or a log."""
-        versions = f", {self.new_versions} changed" if self.new_versions else ""
-        text = (f"Polled {self.due} feed(s): {self.fetched} fetched, {self.not_modified} not"
-                f" modified, {self.failed} failed; {self.new_articles} new article(s){versions},"
-                f" {self.new_events} new event(s).")
-        if self.network_down:
-            text += " The network looks down: failures not held against the feeds."
-        return text
-
-    def counts(self) -> dict[str, int]:
-        return {"feeds_fetched": self.fetched, "feeds_not_modified": self.not_modified,
-                "feeds_failed": self.failed, "new_articles": self.new_articles,
-                "new_events": self.new_events}
 
 
 Progress = Callable[[str], None]
@@ -74,53 +41,49 @@ def poll_feeds(config: Config, archive: Archive, *, all_feeds: bool = False,
     now = now or utc_now()
     states = archive.feed_states((feed.name, feed.url) for feed in config.feeds)
     due = [feed for feed in config.feeds if all_feeds or _is_due(states[feed.name], now)]
-    summary = PollSummary(due=len(due), run_id=archive.start_run(format_recorded(now)))
-    failures: list[tuple[FeedState, TrackerError]] = []
-    ingestor = Ingestor(archive, config.deals, should_stop=should_stop)
-    for feed, outcome in _fetch(config, due, states):
-        state = states[feed.name]
-        if isinstance(outcome, TrackerError):
-            failures.append((state, outcome))
-        else:
-            _ingest(ingestor, feed, state, outcome, summary, failures)
-        if progress:
-            progress(feed.name)
-        if should_stop and should_stop():
-            summary.warnings.append("asked to stop: the feeds not yet read wait for the next poll")
-            break
-    _record_failures(archive, failures, summary, now)
-    archive.finish_run(summary.run_id, finished_at=format_recorded(utc_now()),
-                       counts=summary.counts(), errors=summary.errors)
+    with recorded_run(archive, due=len(due), started=now) as summary:
+        failures: list[tuple[FeedState, TrackerError]] = []
+        ingestor = Ingestor(archive, config.deals, should_stop=should_stop)
+        for feed, outcome in _fetch(config, due, states):
+            state = states[feed.name]
+            if isinstance(outcome, TrackerError):
+                failures.append((state, outcome))
+            else:
+                _ingest(ingestor, feed, state, outcome, summary, failures)
+            if progress:
+                progress(feed.name)
+            if should_stop and should_stop():
+                summary.warnings.append(
+                    "asked to stop: the feeds not yet read wait for the next poll")
+                break
+        _record_failures(archive, failures, summary, now)
     return summary
 
 
 def ingest_locations(config: Config, archive: Archive, locations: Sequence[str], *,
                      progress: Progress | None = None) -> PollSummary:
     """Fetch and ingest files or URLs now; a configured feed's URL keeps its name."""
-    from tracker.fetch import FetchJob, fetch_many
-
     names = {feed.url: feed for feed in config.feeds}
     jobs = [FetchJob(key=location, url=location) for location in dict.fromkeys(locations)]
-    summary = PollSummary(due=len(jobs), run_id=archive.start_run(format_recorded(utc_now())))
-    ingestor = Ingestor(archive, config.deals)
-    for job, outcome in fetch_many(jobs, connect_timeout=config.connect_timeout,
-                                   read_timeout=config.read_timeout,
-                                   max_bytes=config.max_feed_bytes):
-        feed = names.get(job.url) or Feed(name=job.url, url=job.url)
-        try:
-            if isinstance(outcome, TrackerError):
-                raise outcome
-            counts = ingestor.ingest_bytes(outcome.content or b"", feed=feed.name,
-                                           fetched_at=utc_now(), language=feed.language,
-                                           content_type=outcome.content_type, source=job.url)
-            _count(summary, counts, feed.name)
-        except TrackerError as error:
-            summary.failed += 1
-            summary.errors.append(str(error))
-        if progress:
-            progress(job.url)
-    archive.finish_run(summary.run_id, finished_at=format_recorded(utc_now()),
-                       counts=summary.counts(), errors=summary.errors)
+    with recorded_run(archive, due=len(jobs)) as summary:
+        ingestor = Ingestor(archive, config.deals)
+        for job, outcome in fetch_many(jobs, connect_timeout=config.connect_timeout,
+                                       read_timeout=config.read_timeout,
+                                       max_bytes=config.max_feed_bytes):
+            feed = names.get(job.url) or Feed(name=job.url, url=job.url)
+            try:
+                if isinstance(outcome, TrackerError):
+                    raise outcome
+                counts = ingestor.ingest_bytes(outcome.content or b"", feed=feed.name,
+                                               fetched_at=utc_now(), language=feed.language,
+                                               content_type=outcome.content_type,
+                                               source=job.url)
+                _count(summary, counts, feed.name)
+            except TrackerError as error:
+                summary.failed += 1
+                summary.errors.append(str(error))
+            if progress:
+                progress(job.url)
     return summary
 
 
@@ -130,8 +93,6 @@ def _is_due(state: FeedState, now: datetime) -> bool:
 
 def _fetch(config: Config, due: Sequence[Feed],
            states: dict[str, FeedState]) -> Iterator[tuple[Feed, FetchResult | TrackerError]]:
-    from tracker.fetch import FetchJob, fetch_many
-
     by_name = {feed.name: feed for feed in due}
     jobs = [FetchJob(key=f.name, url=states[f.name].fetch_url, etag=states[f.name].etag,
                      last_modified=states[f.name].last_modified) for f in due]
@@ -174,6 +135,7 @@ def _count(summary: PollSummary, counts: IngestCounts, feed: str) -> None:
     summary.new_articles += counts.new_articles
     summary.new_versions += counts.new_versions
     summary.new_events += counts.new_events
+    summary.unreadable += counts.unreadable
     if counts.warning:
         summary.warnings.append(f"{feed}: malformed feed, kept {counts.entries} entries:"
                                 f" {counts.warning}")
@@ -194,22 +156,22 @@ def _record_failures(archive: Archive, failures: list[tuple[FeedState, TrackerEr
 
 def _unreachable(error: TrackerError) -> bool:
     # offline, connects are refused or time out; a read timeout is the server's doing
-    return getattr(error, "kind", "") == "connection"
+    return isinstance(error, FetchError) and error.kind is FetchErrorKind.CONNECTION
 
 
 def _failed_state(state: FeedState, error: TrackerError, now: datetime,
                   network_down: bool) -> FeedState:
     stamp = format_recorded(now)
-    kind = getattr(error, "kind", "feed")
     if network_down and _unreachable(error):
         # our own network is down: remember the error, but do not count it or back off
         return replace(state, last_error=str(error), last_error_at=stamp, last_polled_at=stamp)
     failures = state.error_count + 1
-    if kind == "gone":
+    fetch = error if isinstance(error, FetchError) else None
+    if fetch is not None and fetch.kind is FetchErrorKind.GONE:
         wait, disabled = GONE_RETRY.total_seconds(), f"410 Gone since {stamp[:10]}"
     else:
         wait, disabled = backoff_delay(failures), None
-        wait = max(wait, getattr(error, "retry_after", None) or 0.0)
+        wait = max(wait, (fetch.retry_after if fetch else None) or 0.0)
     return replace(state, error_count=failures, last_error=str(error), last_error_at=stamp,
                    last_polled_at=stamp, disabled_reason=disabled,
                    next_poll_at=format_recorded(now + timedelta(seconds=wait)))

@@ -31,7 +31,8 @@ from events.errors import EventsError
 from tracker.archive import Archive
 from tracker.config import Config
 from tracker.errors import TrackerError
-from tracker.poll import PollSummary, poll_feeds
+from tracker.jobs.poll import poll_feeds
+from tracker.jobs.runs import PollSummary
 
 if TYPE_CHECKING:
     from events.store import EventStore
@@ -154,7 +155,7 @@ class Jobs:
 
     def _report_functions(self) -> tuple[Callable[..., Any], Callable[..., set[date]]]:
         if self._report is None or self._reported_days is None:
-            from tracker.reporting import reported_days, run_daily_report
+            from tracker.jobs.report import reported_days, run_daily_report
 
             self._report = self._report or run_daily_report
             self._reported_days = self._reported_days or reported_days

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from events.clock import parse_instant
-from events.errors import EventsError
-from events.model import event_from_data
+from events.errors import EventsError, StoreError
+from events.model import EventRetracted
 from events.replay import replay
 from events.store import EventStore, StoredEvent
 
@@ -22,13 +20,17 @@ class CheckReport:
     events: int = 0
     retractions: int = 0
     deals: int = 0
+    unreadable: str | None = None  # why the database itself could not be read through
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """True when nothing is wrong."""
+        return not self.problems and self.unreadable is None
 
     def verdict(self) -> str:
-        """One line: OK with the counts, or how many problems were found."""
+        """One line: OK with the counts, or what was found wrong."""
+        if self.unreadable is not None:
+            return f"FAILED: {self.unreadable}"
         if self.ok:
             return (f"OK: {self.events} events ({self.retractions} retractions) over"
                     f" {self.deals} deals; integrity, append-only triggers and replay checked.")
@@ -36,8 +38,27 @@ class CheckReport:
 
 
 def check_log(store: EventStore, *, today: date, zone: ZoneInfo) -> CheckReport:
-    """Verify the store, every event's payload, retractions, time order and replay."""
-    report = CheckReport(problems=store.verify())
+    """Verify the store, every event's payload, retractions, time order and replay.
+
+    A database too damaged to read through is the verdict itself, not an error.
+    """
+    report = CheckReport()
+    try:
+        report.problems = store.verify()
+        _check_rows(store, report)
+    except StoreError as error:
+        report.unreadable = str(error)
+        return report
+    try:
+        report.deals = len(replay(store, as_of=today, zone=zone).deals)
+    except StoreError as error:
+        report.unreadable = str(error)
+    except (EventsError, KeyError, ValueError) as error:
+        report.problems.append(f"replay fails: {type(error).__name__} {error}")
+    return report
+
+
+def _check_rows(store: EventStore, report: CheckReport) -> None:
     previous_recorded = ""
     for row in store.read():
         report.events += 1
@@ -46,31 +67,23 @@ def check_log(store: EventStore, *, today: date, zone: ZoneInfo) -> CheckReport:
         if row.recorded_at < previous_recorded:
             report.problems.append(f"seq {row.seq}: recorded_at goes backwards")
         previous_recorded = row.recorded_at
-    try:
-        report.deals = len(replay(store, as_of=today, zone=zone).deals)
-    except (EventsError, KeyError, ValueError) as error:
-        report.problems.append(f"replay fails: {type(error).__name__} {error}")
-    return report
 
 
 def _row_problems(store: EventStore, row: StoredEvent) -> list[str]:
     where = f"seq {row.seq} ({row.event_id[:12]})"
     try:
-        data = json.loads(row.data)
-        event = event_from_data(row.type, deal_id=row.deal_id, data=data,
-                                occurred_at=parse_instant(row.occurred_at),
-                                source_url=row.source_url)
-    except (ValueError, EventsError) as error:
+        event = row.event()
+    except EventsError as error:
         return [f"{where}: invalid {row.type} event: {error}"]
     problems = []
     if event.event_id != row.event_id:
         # the id is a hash of the fact and its source: a mismatch means an edit
         problems.append(f"{where}: its content no longer matches its id (edited after it was"
                         " appended?)")
-    if row.type == "retraction":
-        target = store.get(data["event_id"])
+    if isinstance(event, EventRetracted):
+        target = store.get(event.retracted_id)
         if target is None:
-            problems.append(f"{where}: retracts {data['event_id'][:12]}, which does not exist")
+            problems.append(f"{where}: retracts {event.retracted_id[:12]}, which does not exist")
         elif target.seq >= row.seq:
             problems.append(f"{where}: retracts an event appended after it")
     return problems

@@ -11,37 +11,16 @@ import calendar
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
-from tracker.text import guess_language, html_to_text
+from tracker.feeds.html import html_to_text
+from tracker.model import MAX_TEXT_CHARS, MAX_TITLE_CHARS, Article
+from tracker.text import guess_language
 
 # A publication date further ahead than this is a feed's mistake, not news from the future.
 FUTURE_TOLERANCE = timedelta(days=2)
-MAX_TEXT_CHARS = 200_000
-MAX_TITLE_CHARS = 1_000
-
-
-@dataclass(frozen=True)
-class Article:
-    """One feed entry as plain text, with its publication time in UTC."""
-
-    feed: str
-    key: str
-    link: str | None
-    title: str
-    text: str
-    published: datetime
-    language: str | None = None
-    published_estimated: bool = False
-    content_hash: str = field(default="", compare=False)
-
-    def __post_init__(self) -> None:
-        if not self.content_hash:
-            digest = hashlib.sha256(f"{self.title}\x00{self.text}".encode()).hexdigest()[:24]
-            object.__setattr__(self, "content_hash", digest)
 
 
 def articles_from_entries(entries: Iterable[Mapping[str, Any]], *, feed: str,

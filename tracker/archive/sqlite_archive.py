@@ -7,16 +7,17 @@ so an article and its events are committed together.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from events.clock import format_recorded, utc_now
+from events.clock import format_occurred, format_recorded, utc_now
 from events.errors import StoreError
+from events.sqlite_errors import translated
 from events.sqlite_store import SQLiteEventStore
-from tracker.archive import Archive, FeedState, KnownVersion
-from tracker.articles import Article
+from tracker.archive.interface import Archive
+from tracker.model import Article, FeedState, KnownVersion
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS feeds (
@@ -60,13 +61,21 @@ SCHEMA = (
       new_events INTEGER NOT NULL DEFAULT 0,
       errors TEXT NOT NULL DEFAULT '[]'
     )""",
+    """CREATE TABLE IF NOT EXISTS reports (
+      day TEXT PRIMARY KEY,          -- YYYY-MM-DD, the report day
+      generated_at TEXT NOT NULL,    -- ISO-8601 UTC, when it was written
+      last_seq INTEGER NOT NULL,     -- the highest event seq it was built from
+      sent INTEGER NOT NULL DEFAULT 0
+    )""",
 )
 
-REPORTS_TABLE = """CREATE TABLE IF NOT EXISTS reports (
-  day TEXT PRIMARY KEY,          -- YYYY-MM-DD, the report day
-  generated_at TEXT NOT NULL,    -- ISO-8601 UTC, when it was written
-  last_seq INTEGER NOT NULL,     -- the highest event seq it was built from
-  sent INTEGER NOT NULL DEFAULT 0
+#: The archive's own schema version, beside the event log's `PRAGMA user_version`.
+#: Each later version appends its statements to MIGRATIONS; an archive written by a
+#: newer tracker is refused rather than misread.
+ARCHIVE_VERSION = 1
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: SCHEMA}
+VERSION_TABLE = """CREATE TABLE IF NOT EXISTS archive_schema (
+  version INTEGER NOT NULL      -- one row: the archive schema version written
 )"""
 
 FEED_COLUMNS = ("name", "url", "fetch_url", "etag", "last_modified", "error_count", "last_error",
@@ -82,14 +91,40 @@ class SQLiteArchive(Archive):
     def __init__(self, store: SQLiteEventStore) -> None:
         self.store = store
         self.conn = store.conn
-        if not {"feeds", "articles", "runs"} <= set(self._tables()):
-            with store.transaction():
-                for statement in SCHEMA:
+        self._migrate()
+
+    @property
+    def path(self) -> Path:
+        """The database file (the event log's)."""
+        return self.store.path
+
+    @translated("open the archive")
+    def _migrate(self) -> None:
+        version = self._version()
+        if version == ARCHIVE_VERSION:
+            return
+        if version > ARCHIVE_VERSION:
+            raise StoreError(f"{self.path}: its archive was written by a newer tracker (schema"
+                             f" {version}, this one knows {ARCHIVE_VERSION}): upgrade tracker")
+        with self.store.transaction():
+            self.conn.execute(VERSION_TABLE)
+            for number in range(version + 1, ARCHIVE_VERSION + 1):
+                for statement in MIGRATIONS[number]:
                     self.conn.execute(statement)
+            self.conn.execute("DELETE FROM archive_schema")
+            self.conn.execute("INSERT INTO archive_schema (version) VALUES (?)",
+                              (ARCHIVE_VERSION,))
 
-    def _tables(self) -> list[str]:
-        return [r[0] for r in self._read("SELECT name FROM sqlite_master")]
+    def _version(self) -> int:
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")}
+        if "archive_schema" in tables:
+            row = self.conn.execute("SELECT max(version) FROM archive_schema").fetchone()
+            return int(row[0] or 0)
+        # an archive from before versions were kept holds the first version's tables
+        # but perhaps not `reports`, which was made on first use: version 0 reads again
+        return 0
 
+    @translated("read the feeds table")
     def feed_states(self, configured: Iterable[tuple[str, str]]) -> dict[str, FeedState]:
         """The state of each configured (name, url); a changed URL starts afresh."""
         states = {}
@@ -105,6 +140,7 @@ class SQLiteArchive(Archive):
                 states[name] = state
         return states
 
+    @translated("write the feeds table")
     def save_feed(self, state: FeedState) -> None:
         """Insert or replace the stored state of one feed."""
         marks = ", ".join("?" * len(FEED_COLUMNS))
@@ -112,25 +148,26 @@ class SQLiteArchive(Archive):
         self.conn.execute(f"INSERT OR REPLACE INTO feeds ({', '.join(FEED_COLUMNS)})"
                           f" VALUES ({marks})", values)
 
+    @translated("read the feeds table")
     def all_feeds(self) -> list[FeedState]:
         """Every feed ever polled, by name."""
-        rows = self._read(f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY name")
+        rows = self.conn.execute(f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY name")
         return [FeedState(*row) for row in rows]
 
+    @translated("read the articles table")
     def known_versions(self, feed: str) -> dict[str, KnownVersion]:
         """key -> the latest stored version of each article of `feed`."""
         # SQLite takes the bare columns from the row holding max(version)
-        rows = self._read(
+        rows = self.conn.execute(
             "SELECT key, content_hash, max(version), published_at FROM articles WHERE feed = ?"
             " GROUP BY key", (feed,),
         )
         return {key: KnownVersion(*rest) for key, *rest in rows}
 
+    @translated("write the articles table")
     def save_article(self, article: Article, *, version: int, fetched_at: str,
                      events: int) -> bool:
         """Store one version of an article; False when that exact content is already kept."""
-        from events.clock import format_occurred
-
         cursor = self.conn.execute(
             "INSERT OR IGNORE INTO articles (feed, key, version, content_hash, link, title, text,"
             " published_at, published_estimated, language, fetched_at, events)"
@@ -141,12 +178,14 @@ class SQLiteArchive(Archive):
         )
         return cursor.rowcount == 1
 
+    @translated("write the runs table")
     def start_run(self, started_at: str) -> int:
         """Open a row in `runs` and return its id."""
         with self.store.transaction():
             cursor = self.conn.execute("INSERT INTO runs (started_at) VALUES (?)", (started_at,))
         return int(cursor.lastrowid or 0)
 
+    @translated("write the runs table")
     def finish_run(self, run_id: int, *, finished_at: str, counts: dict[str, int],
                    errors: list[str]) -> None:
         """Close a run with its counts and errors."""
@@ -159,33 +198,27 @@ class SQLiteArchive(Archive):
                 (finished_at, *(counts.get(c, 0) for c in columns), json.dumps(errors), run_id),
             )
 
+    @translated("read the runs table")
+    def last_runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The latest runs, newest first."""
+        cursor = self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    @translated("write the reports table")
     def record_report(self, day: date, *, last_seq: int, sent: bool) -> None:
-        with self.store.transaction() as conn:
-            conn.execute(REPORTS_TABLE)
-            conn.execute(
+        with self.store.transaction():
+            self.conn.execute(
                 "INSERT INTO reports (day, generated_at, last_seq, sent) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (day) DO UPDATE SET generated_at = excluded.generated_at,"
                 " last_seq = excluded.last_seq, sent = max(reports.sent, excluded.sent)",
                 (day.isoformat(), format_recorded(utc_now()), last_seq, int(sent)),
             )
 
+    @translated("read the reports table")
     def reported_days(self, *, delivered: bool = False) -> set[date]:
-        if "reports" not in self._tables():
-            return set()
         sql = "SELECT day FROM reports" + (" WHERE sent = 1" if delivered else "")
-        return {date.fromisoformat(day) for (day,) in self._read(sql)}
+        return {date.fromisoformat(day) for (day,) in self.conn.execute(sql)}
 
     def close(self) -> None:
         self.store.close()
-
-    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        try:
-            return self.conn.execute(sql, tuple(params)).fetchall()
-        except sqlite3.Error as error:
-            raise StoreError(f"cannot read {self.store.path}: {error}") from error
-
-    def last_runs(self, limit: int = 10) -> list[dict[str, Any]]:
-        """The latest runs, newest first."""
-        cursor = self.conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor]

@@ -26,16 +26,12 @@ from reports.mailer import SmtpSettings, build_message, send_message
 from reports.render import render_email_html, render_email_text, render_page
 from tracker.archive import Archive
 from tracker.config import Config
-from tracker.errors import TrackerError
+from tracker.errors import ReportError
 
 log = logging.getLogger(__name__)
 PASSWORD_ENV = "TRACKER_SMTP_PASSWORD"
 
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.html$")
-
-
-class ReportError(TrackerError):
-    """The report could not be written, or was written but could not be e-mailed."""
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from tracker.errors import TrackerError
-
-
-class AlreadyRunning(TrackerError):
-    """Another process holds the run lock of this database."""
+from tracker.errors import AlreadyRunning
 
 
 def lock_path(database: Path) -> Path:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any
 
-from events.replay import DealState, ReplayResult, deal_to_json
+from events.errors import EventsError
+from events.replay import DealState, ReplayResult
 from events.store import StoredEvent
 from reports.formatting import local_day
+from reports.wording import summarize
+from tracker.cli.table import format_table
 from tracker.config import Config
-from tracker.table import format_table
 
 
 def replay_deals(result: ReplayResult, config: Config, *, deal_id: str | None) -> list[DealState]:
@@ -28,7 +31,7 @@ def replay_document(result: ReplayResult, config: Config, *, deal_id: str | None
         "known_at": result.known_at,
         "events_applied": result.events_applied,
         "deals": [
-            deal_to_json(state, title=titles.get(state.deal_id, state.deal_id), as_of=result.as_of)
+            deal_json(state, title=titles.get(state.deal_id, state.deal_id), as_of=result.as_of)
             for state in replay_deals(result, config, deal_id=deal_id)
         ],
     }
@@ -62,32 +65,57 @@ def iter_events_json(rows: Iterable[StoredEvent]) -> Iterator[str]:
     """The `tracker events --format json` array, in pieces, so a long log streams."""
     opened = False
     for row in rows:
-        yield ("[\n  " if not opened else ",\n  ") + json.dumps(row.as_dict(), ensure_ascii=False)
+        yield ("[\n  " if not opened else ",\n  ") + json.dumps(event_json(row), ensure_ascii=False)
         opened = True
     yield "\n]\n" if opened else "[]\n"
-
-
-def summarize(row: StoredEvent) -> str:
-    """One line saying what an event records."""
-    data = json.loads(row.data)
-    if row.type == "negotiation":
-        return data["stage"]
-    if row.type == "deadline":
-        moved = f" (was {data['replaces']})" if data.get("replaces") else ""
-        return f"due {data['due']}{moved} {data.get('label') or ''}".rstrip()
-    if row.type == "statement":
-        org = f" ({data['organization']})" if data.get("organization") else ""
-        return f"{data['speaker']}{org}: “{data['quote']}”"
-    return f"retracts {data['event_id'][:12]}: {data['reason']}"
 
 
 def events_table(rows: Iterable[StoredEvent]) -> str:
     """A terminal table of stored events, one line each."""
     lines = [
         (row.seq, row.event_id[:12], row.occurred_at[:16].replace("T", " "), row.deal_id,
-         row.type, summarize(row))
+         row.type, _summary(row))
         for row in rows
     ]
     if not lines:
         return "No events."
     return format_table(("SEQ", "ID", "OCCURRED (UTC)", "DEAL", "TYPE", "WHAT"), lines)
+
+
+def _summary(row: StoredEvent) -> str:
+    try:
+        return summarize(row.event())
+    except EventsError as error:  # a row another tool wrote: shown, not fatal
+        return f"(unreadable {row.type}: {error})"
+
+
+def event_json(row: StoredEvent) -> dict[str, Any]:
+    """One row as the JSON object documented for `tracker events` (`data` an object)."""
+    document = row._asdict()
+    document["data"] = json.loads(row.data)
+    return document
+
+
+def deal_json(state: DealState, *, title: str, as_of: date) -> dict[str, Any]:
+    """One deal as documented for `tracker replay --format json`."""
+    upcoming = state.next_deadline(as_of)
+    return {
+        "id": state.deal_id,
+        "title": title,
+        "status": state.status,
+        "status_since": state.status_since,
+        "next_deadline": upcoming.due if upcoming else None,
+        "deadlines": [
+            {"due": d.due, "label": d.label, "replaces": d.replaces, "set_at": d.set_at,
+             "event_id": d.event_id, "source_url": d.source_url}
+            for d in state.live_deadlines()
+        ],
+        "statements": [
+            {"speaker": s.speaker, "organization": s.organization, "quote": s.quote,
+             "language": s.language, "said_at": s.said_at, "event_id": s.event_id,
+             "source_url": s.source_url}
+            for s in state.latest_statements()
+        ],
+        "event_count": state.event_count,
+        "last_event_at": state.last_event_at,
+    }

@@ -1,0 +1,78 @@
+"""The contract every Archive must pass; a backend's test class provides `archive`.
+
+The fixture gives an empty archive beside an empty event store (`archive.store`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from tests.conftest import at, negotiation
+from tracker.archive import Archive
+from tracker.model import Article, FeedState
+
+
+def article(key: str, text: str, *, feed: str = "tech") -> Article:
+    """An article of `feed` published on 2020-08-02."""
+    return Article(feed=feed, key=key, link=f"https://news.example/{key}", title="Talks",
+                   text=text, published=at("2020-08-02"), language="en")
+
+
+class ArchiveContract:
+    """Behaviour shared by all archives."""
+
+    def test_feed_states_start_fresh_and_a_changed_url_starts_afresh(self,
+                                                                    archive: Archive) -> None:
+        first = archive.feed_states([("tech", "https://a.example/rss")])["tech"]
+        assert first == FeedState(name="tech", url="https://a.example/rss",
+                                  fetch_url="https://a.example/rss")
+        archive.save_feed(replace(first, etag='"v1"', error_count=2))
+        kept = archive.feed_states([("tech", "https://a.example/rss")])["tech"]
+        assert (kept.etag, kept.error_count) == ('"v1"', 2)
+        moved = archive.feed_states([("tech", "https://b.example/rss")])["tech"]
+        assert (moved.url, moved.etag, moved.error_count) == ("https://b.example/rss", None, 0)
+
+    def test_all_feeds_lists_every_feed_by_name(self, archive: Archive) -> None:
+        archive.feed_states([("zeta", "https://z.example"), ("alpha", "https://a.example")])
+        assert [state.name for state in archive.all_feeds()] == ["alpha", "zeta"]
+
+    def test_an_article_is_kept_once_per_content(self, archive: Archive) -> None:
+        assert archive.save_article(article("k1", "first"), version=1, fetched_at="t", events=0)
+        assert not archive.save_article(article("k1", "first"), version=1, fetched_at="t",
+                                        events=0)
+        assert archive.save_article(article("k1", "second"), version=2, fetched_at="t", events=1)
+        known = archive.known_versions("tech")
+        assert set(known) == {"k1"}
+        assert (known["k1"].version, known["k1"].content_hash) == (
+            2, article("k1", "second").content_hash)
+        assert known["k1"].published_at == "2020-08-02T12:00:00Z"
+        assert archive.known_versions("other") == {}
+
+    def test_an_article_and_its_events_commit_together(self, archive: Archive) -> None:
+        with pytest.raises(RuntimeError), archive.store.transaction():
+            archive.store.append([negotiation("agreed", "2020-08-02")])
+            archive.save_article(article("k1", "text"), version=1, fetched_at="t", events=1)
+            raise RuntimeError("the machine dies here")
+        assert archive.known_versions("tech") == {}
+        assert list(archive.store.read()) == []
+
+    def test_runs_are_opened_closed_and_listed_newest_first(self, archive: Archive) -> None:
+        first = archive.start_run("2020-08-02T10:00:00.000000Z")
+        second = archive.start_run("2020-08-02T11:00:00.000000Z")
+        archive.finish_run(first, finished_at="2020-08-02T10:01:00.000000Z",
+                           counts={"feeds_fetched": 3, "new_events": 2}, errors=["feed: 404"])
+        runs = archive.last_runs()
+        assert [run["id"] for run in runs] == [second, first]
+        assert runs[0]["finished_at"] is None
+        assert (runs[1]["feeds_fetched"], runs[1]["new_events"]) == (3, 2)
+
+    def test_a_report_counts_as_delivered_once_sent(self, archive: Archive) -> None:
+        archive.record_report(date(2020, 8, 3), last_seq=4, sent=False)
+        assert archive.reported_days() == {date(2020, 8, 3)}
+        assert archive.reported_days(delivered=True) == set()
+        archive.record_report(date(2020, 8, 3), last_seq=5, sent=True)
+        archive.record_report(date(2020, 8, 3), last_seq=6, sent=False)  # a rebuild
+        assert archive.reported_days(delivered=True) == {date(2020, 8, 3)}

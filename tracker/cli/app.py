@@ -1,0 +1,120 @@
+"""What every command shares: the config and the stores, opened once, and our errors
+shown as one line.
+
+This is the composition root: the only place that picks the SQLite adapters.
+Library code raises `TrackerError` or `EventsError`; here they become one line on
+stderr and exit status 1. Bad options are click usage errors, exit status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from events.errors import EventsError
+from tracker.config import Config, find_config_path, load_config
+from tracker.errors import TrackerError, UnknownDeal
+
+if TYPE_CHECKING:
+    from events.sqlite_store import SQLiteEventStore
+    from tracker.archive import Archive
+
+FORMATS = click.Choice(["table", "json"])
+
+
+@dataclass
+class App:
+    """What every command shares: the config (loaded once) and the event store."""
+
+    config_option: str | None
+    _config: Config | None = None
+    _store: SQLiteEventStore | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        """The configuration, loaded on first use."""
+        if self._config is None:
+            path, explicit = find_config_path(self.config_option)
+            self._config = load_config(path, must_exist=explicit)
+        return self._config
+
+    def store(self) -> SQLiteEventStore:
+        """Open the event store, creating the database on first use."""
+        if self._store is None:
+            self._store = open_store(self.config.database)
+        return self._store
+
+    def archive(self) -> Archive:
+        """The feeds, articles, runs and reports tables, beside the event log."""
+        from tracker.archive.sqlite_archive import SQLiteArchive
+
+        return SQLiteArchive(self.store())
+
+    def close(self) -> None:
+        """Close the store, if it was opened."""
+        if self._store is not None:
+            self._store.close()
+
+    def require_deal(self, deal_id: str, *, in_log_ok: bool = False) -> None:
+        """Refuse a deal id that is neither configured nor (optionally) in the log."""
+        if self.config.deal(deal_id):
+            return
+        if in_log_ok and next(self.store().read(deal_id=deal_id), None) is not None:
+            return
+        known = ", ".join(d.id for d in self.config.deals) or "none"
+        where = self.config.path if self.config.found else f"{self.config.path} (not found)"
+        raise UnknownDeal(f"unknown deal {deal_id!r}: deals in {where}: {known}")
+
+
+def open_archive(path: Path) -> Archive:
+    """The archive beside the event log at `path`: SQLite, the embedded default."""
+    from tracker.archive.sqlite_archive import SQLiteArchive
+
+    return SQLiteArchive(open_store(path))
+
+
+def open_store(path: Path) -> SQLiteEventStore:
+    """The event store used by the command line: SQLite, the embedded default."""
+    from events.sqlite_store import SQLiteEventStore
+
+    if not path.parent.is_dir():
+        raise TrackerError(f"cannot create database {path}: folder {path.parent} does not exist")
+    return SQLiteEventStore(path)
+
+
+class TrackerGroup(click.Group):
+    """A click group that shows our own errors as one line with exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; our errors become one line and exit status 1."""
+        try:
+            return super().invoke(ctx)
+        except (TrackerError, EventsError) as error:
+            raise click.ClickException(str(error)) from error
+        except BrokenPipeError:
+            # the reader went away (`tracker events | head`): not an error of ours
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
+        except OSError as error:
+            where = f" ({error.filename})" if error.filename else ""
+            raise click.ClickException(f"{error.strerror or error}{where}") from error
+
+
+def today(config: Config) -> date:
+    """Today's date in the configured time zone."""
+    return datetime.now(config.zone).date()
+
+
+def setup_logging(verbose: int) -> None:
+    """Log to stderr with timestamps: warnings by default, more with -v."""
+    import logging
+
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,64 @@
+"""One row in `runs` per poll or ingest: what it fetched, stored and failed on.
+
+`PollSummary` is what a poll reports (its summary line and the run's counts);
+`recorded_run` opens the run's row before the work and closes it after, so `tracker
+poll`, `tracker ingest` and `tracker run` record their runs the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from events.clock import format_recorded, utc_now
+from tracker.archive import Archive
+
+
+@dataclass
+class PollSummary:
+    """What one poll did, for the summary line and the `runs` table."""
+
+    run_id: int = 0
+    due: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_articles: int = 0
+    new_versions: int = 0
+    new_events: int = 0
+    unreadable: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    network_down: bool = False
+
+    def line(self) -> str:
+        """One line for a terminal or a log."""
+        versions = f", {self.new_versions} changed" if self.new_versions else ""
+        text = (f"Polled {self.due} feed(s): {self.fetched} fetched, {self.not_modified} not"
+                f" modified, {self.failed} failed; {self.new_articles} new article(s){versions},"
+                f" {self.new_events} new event(s).")
+        if self.unreadable:
+            text += (f" {self.unreadable} article(s) could not be read for events"
+                     " (a bug: see the log).")
+        if self.network_down:
+            text += " The network looks down: failures not held against the feeds."
+        return text
+
+    def counts(self) -> dict[str, int]:
+        """The run's counts, as the `runs` table names them."""
+        return {"feeds_fetched": self.fetched, "feeds_not_modified": self.not_modified,
+                "feeds_failed": self.failed, "new_articles": self.new_articles,
+                "new_events": self.new_events}
+
+
+@contextmanager
+def recorded_run(archive: Archive, *, due: int,
+                 started: datetime | None = None) -> Iterator[PollSummary]:
+    """A summary for a run of `due` feeds, its row opened now and closed when it ends well."""
+    stamp = format_recorded(started or utc_now())
+    summary = PollSummary(due=due, run_id=archive.start_run(stamp))
+    yield summary
+    archive.finish_run(summary.run_id, finished_at=format_recorded(utc_now()),
+                           counts=summary.counts(), errors=summary.errors)
