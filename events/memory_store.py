@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from events.store import EventStore, NewRow, StoredEvent, TimelineRow
+from events.store import EventStore, StoredEvent, TimelineRow
 
 BATCH = 2000
 
@@ -44,10 +44,10 @@ class MemoryEventStore(EventStore):
     def _stored_ids(self, ids: Sequence[str]) -> set[str]:
         return {event_id for event_id in ids if event_id in self._by_id}
 
-    def _insert(self, rows: Sequence[NewRow]) -> list[StoredEvent]:
+    def _insert(self, rows: Sequence[StoredEvent]) -> list[StoredEvent]:
         stored = []
         for row in rows:
-            event = StoredEvent(self.last_seq() + 1, *row)
+            event = row._replace(seq=self.last_seq() + 1)
             self._rows.append(event)
             self._by_id[event.event_id] = event
             stored.append(event)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 from events.sqlite_errors import store_error, translated, translating
-from events.store import COLUMNS, TIMELINE_COLUMNS, EventStore, NewRow, StoredEvent, TimelineRow
+from events.store import COLUMNS, TIMELINE_COLUMNS, EventStore, StoredEvent, TimelineRow
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -156,11 +157,11 @@ class SQLiteEventStore(EventStore):
         return found
 
     @translated("append to the event log")
-    def _insert(self, rows: Sequence[NewRow]) -> list[StoredEvent]:
+    def _insert(self, rows: Sequence[StoredEvent]) -> list[StoredEvent]:
         stored = []
         for row in rows:
-            cursor = self.conn.execute(_INSERT, row)
-            stored.append(StoredEvent(cursor.lastrowid or 0, *row))
+            cursor = self.conn.execute(_INSERT, row[1:])
+            stored.append(row._replace(seq=cursor.lastrowid or 0))
         return stored
 
     @translated("read the event log")
@@ -216,6 +217,16 @@ class SQLiteEventStore(EventStore):
         cursor = self.conn.execute(sql, params)
         while rows := cursor.fetchmany(2000):
             yield rows
+
+    @translated("read the event log")
+    def retracted_ids(self, *, recorded_until: str | None = None) -> set[str]:
+        # the (type, recorded_at) index answers this without reading the whole log
+        sql = "SELECT data FROM events WHERE type = 'retraction'"
+        params: list[Any] = []
+        if recorded_until is not None:
+            sql += " AND recorded_at <= ?"
+            params.append(recorded_until)
+        return {json.loads(data)["event_id"] for (data,) in self.conn.execute(sql, params)}
 
     @translated("read the event log")
     def get(self, event_id: str) -> StoredEvent | None:

@@ -36,21 +36,6 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
-class NewRow(NamedTuple):
-    """A row about to be inserted: every column of the log but `seq`."""
-
-    event_id: str
-    deal_id: str
-    type: str
-    occurred_at: str
-    recorded_at: str
-    data: str
-    source_url: str | None
-    source_feed: str | None
-    evidence: str | None
-    version: int
-
-
 class StoredEvent(NamedTuple):
     """One row of the event log, as stored (`data` is the JSON text)."""
 
@@ -152,8 +137,9 @@ class EventStore(ABC):
         """Which of `ids` are already stored (called inside a transaction)."""
 
     @abstractmethod
-    def _insert(self, rows: Sequence[NewRow]) -> list[StoredEvent]:
-        """Insert rows in order, each with the next `seq` (called inside a transaction)."""
+    def _insert(self, rows: Sequence[StoredEvent]) -> list[StoredEvent]:
+        """Insert rows in order, each given the next `seq` (their own is 0); return them
+        with it (called inside a transaction)."""
 
     # --- what a backend may do better than the generic way ---------------------------
 
@@ -182,7 +168,7 @@ class EventStore(ABC):
             recorded_at = self._next_recorded_at(now or utc_now())
             ids = [event.event_id for event in events]
             seen = self._stored_ids(ids)
-            rows: list[NewRow] = []
+            rows: list[StoredEvent] = []
             for event, event_id in zip(events, ids, strict=True):
                 if event_id in seen:
                     continue
@@ -203,7 +189,8 @@ class EventStore(ABC):
             recorded_at = format_recorded(parse_instant(last) + timedelta(microseconds=1))
         return recorded_at
 
-    def _check_retraction(self, event: EventRetracted, pending: Sequence[NewRow]) -> None:
+    def _check_retraction(self, event: EventRetracted,
+                          pending: Sequence[StoredEvent]) -> None:
         stored = self.get(event.retracted_id)
         target = (stored.type, stored.deal_id) if stored else next(
             ((row.type, row.deal_id) for row in pending if row.event_id == event.retracted_id),
@@ -227,7 +214,7 @@ class EventStore(ABC):
         self.close()
 
 
-def _new_row(event: Event, event_id: str, recorded_at: str) -> NewRow:
-    return NewRow(event_id, event.deal_id, event.type, event.occurred, recorded_at,
+def _new_row(event: Event, event_id: str, recorded_at: str) -> StoredEvent:
+    return StoredEvent(0, event_id, event.deal_id, event.type, event.occurred, recorded_at,
                   json.dumps(event.data(), ensure_ascii=False, sort_keys=True),
                   event.source_url, event.source_feed, event.evidence, DATA_VERSION)

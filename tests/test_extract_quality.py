@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from bench import extraction
 from events.model import DeadlineSet, NegotiationReported, StatementMade
 from tracker.extract import Extractor
 from tracker.model import Article, Deal
@@ -21,20 +20,9 @@ MIN_F1 = 0.75
 MIN_STATUS_ACCURACY = 0.75
 
 
-def load_bench() -> ModuleType:
-    """bench/extraction.py, imported from its path (bench is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_extraction",
-                                                  ROOT / "bench" / "extraction.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while building
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    return load_bench()
+    return extraction
 
 
 def test_the_evaluation_set_has_the_promised_shape(bench: ModuleType) -> None:

@@ -6,13 +6,14 @@ reads it in place (bench/goldset.py serves and scores it) and skips when it is a
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from bench import goldset
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_NEWS = ROOT.parent / "shared" / "corpus" / "real-news-dev"
@@ -22,23 +23,12 @@ MIN_TYPE_F1 = {"negotiation": 0.65, "deadline": 0.70, "statement": 0.40}
 MIN_STATUS_ACCURACY = 0.70
 
 
-def load_bench() -> ModuleType:
-    """bench/goldset.py, imported from its path."""
-    spec = importlib.util.spec_from_file_location("bench_goldset",
-                                                  ROOT / "bench" / "goldset.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while building
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def scores() -> Any:
     """The scores of the development set (one poll of it for the whole module)."""
     if not (REAL_NEWS / "gold.json").is_file():
         pytest.skip(f"the real-news development set is not at {REAL_NEWS}")
-    return load_bench().score_set(REAL_NEWS)
+    return goldset.score_set(REAL_NEWS)
 
 
 def test_real_news_scores_at_or_above_the_floors(scores: Any) -> None:

@@ -19,6 +19,8 @@ from tracker.archive.sqlite_archive import SQLiteArchive as Archive
 from tracker.config import load_config
 from tracker.jobs.ingest import Ingestor
 
+pytestmark = pytest.mark.slow  # real processes killed and started: seconds each
+
 ROOT = Path(__file__).resolve().parents[1]
 ENTRIES = 6_000
 CONFIG = """\

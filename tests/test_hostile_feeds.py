@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -12,13 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from events.model import Event
 from events.sqlite_store import SQLiteEventStore
 from tests.feeds import NEWS, rss
 from tracker.archive.sqlite_archive import SQLiteArchive as Archive
 from tracker.errors import FeedError, FetchError
 from tracker.feeds.fetch import fetch_feed
 from tracker.jobs.ingest import Ingestor
-from tracker.model import Deal
+from tracker.jobs.runs import PollSummary
+from tracker.model import Article, Deal
 
 FETCHED = datetime(2020, 8, 3, 9, 0, tzinfo=UTC)
 DEAL = Deal(id="microsoft-tiktok", title="Microsoft / TikTok", acquirer="Microsoft",
@@ -60,6 +63,7 @@ def dripping_server() -> Iterator[str]:
     server.shutdown()
 
 
+@pytest.mark.slow
 def test_an_endless_slow_response_hits_the_overall_limit(dripping_server: str) -> None:
     started = time.monotonic()
     with pytest.raises(FetchError) as caught:
@@ -132,6 +136,7 @@ def test_markup_in_every_field_is_stored_as_text(ingestor: Ingestor) -> None:
     assert title == "TikTok news" and text == "Body"
 
 
+@pytest.mark.slow
 def test_a_feed_of_100000_entries_is_stored_whole(ingestor: Ingestor) -> None:
     items = "".join(f"<item><guid>n{n}</guid><title>Brief {n}</title></item>"
                     for n in range(100_000))
@@ -151,3 +156,33 @@ def test_a_device_or_fifo_named_as_a_feed_is_refused(tmp_path: Path) -> None:
         with pytest.raises(FetchError, match="not a regular file") as caught:
             fetch_feed(location)
         assert caught.value.kind == "file"
+
+
+class BrokenOnOne:
+    """An extractor with a bug that shows on one article: it raises on that one."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+
+    def extract(self, article: Article) -> list[Event]:
+        if article.title == self.title:
+            raise AttributeError("'NoneType' object has no attribute 'group'")
+        return []
+
+
+def test_an_extraction_bug_is_logged_whole_and_counted_not_swallowed(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    archive = Archive(SQLiteEventStore(tmp_path / "tracker.db"))
+    ingestor = Ingestor(archive, [DEAL], extractor=BrokenOnOne(NEWS[1][1]))
+    with caplog.at_level(logging.ERROR, logger="tracker.jobs.ingest"):
+        counts = ingestor.ingest_bytes(rss(NEWS), feed="tech", fetched_at=FETCHED)
+    assert (counts.new_articles, counts.unreadable) == (3, 1)
+    (record,) = caplog.records
+    assert "could not read article https://news.example/a2" in record.getMessage()
+    assert record.exc_info is not None and record.exc_info[0] is AttributeError
+
+
+def test_the_summary_line_says_how_many_articles_could_not_be_read() -> None:
+    summary = PollSummary(due=1, fetched=1, new_articles=3, unreadable=1)
+    assert "1 article(s) could not be read for events" in summary.line()
+    assert "could not be read" not in PollSummary(due=1, fetched=1).line()

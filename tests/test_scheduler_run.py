@@ -23,6 +23,8 @@ from werkzeug import Request, Response
 from tests.feeds import NEWS, rss
 from tracker.cli import cli
 
+pytestmark = pytest.mark.slow  # real processes killed and started: seconds each
+
 DEADLINE_SECONDS = 30.0
 REPORT_TIME = datetime.now(ZoneInfo("Europe/Paris")) - timedelta(hours=3)
 

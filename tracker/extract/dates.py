@@ -48,7 +48,7 @@ PERIOD_END_RE = re.compile(
 )
 
 
-def _from_parts(match: re.Match[str], language: str) -> tuple[int, int, int | None] | None:
+def _from_parts(match: re.Match[str], language: str) -> tuple[int | None, int, int] | None:
     """(year or None, month, day) read straight from the regex groups."""
     g = match.groupdict()
     if g["m1"] or g["m2"]:

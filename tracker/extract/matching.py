@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from tracker.extract.text import fold
 from tracker.model import Deal
 
+#: A trie of names, one character per level; "" marks the end of a name.
+_Trie = dict[str, "_Trie"]
+
 TARGET, ACQUIRER, SELLER = "target", "acquirer", "seller"
 _PERSON_PARTICLES = frozenset({"de", "van", "von", "der", "da", "di", "le", "la", "bin", "al"})
 
@@ -38,14 +41,14 @@ def trie_pattern(keys: Sequence[str]) -> str:
     Word boundaries are checked on each hit in Python: lookarounds in front of every
     name would stop the regex engine from skipping ahead on the first character.
     """
-    root: dict[str, dict] = {}
+    root: _Trie = {}
     for key in keys:
         node = root
         for char in key:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: dict[str, dict]) -> str:
+    def build(node: _Trie) -> str:
         ends = "" in node
         branches = [(r"[\s-]+" if char == " " else re.escape(char)) + build(child)
                     for char, child in sorted(node.items()) if char]

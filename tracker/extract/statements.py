@@ -55,17 +55,6 @@ _ROLE_WORDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteDraft:
-    """A quotation found in a paragraph with its attribution, before it is tied to a deal."""
-
-    quote: str
-    speaker: str
-    organization: str | None
-    start: int
-    end: int
-
-
 def quotes(text: str) -> list[tuple[int, int, str]]:
     """(start, end, inner text) of each quotation of at least three words."""
     found = []
@@ -115,9 +104,10 @@ def _names(text: str, start: int, end: int, *, addressee: bool = True) -> list[r
     for match in _NAME_RE.finditer(text, start, end):
         stop = _RUN_END.search(match.group())
         if stop:  # "Microsoft. The": a full stop after a word ends the name
-            match = _NAME_RE.match(text, match.start(), match.start() + stop.start() + 1)
-            if match is None:
+            shorter = _NAME_RE.match(text, match.start(), match.start() + stop.start() + 1)
+            if shorter is None:
                 continue
+            match = shorter
         words = match.group().split()
         while words and words[0].strip(".'\u2019") in _NOT_NAMES:
             words = words[1:]
@@ -170,8 +160,9 @@ def speaker_after(text: str, folded: str, end: int) -> Speaker | None:
     clause_end = stop.start() + 1 if stop else limit
     verb = _VERB.match(folded, pos, clause_end)
     intro = re.compile(r"(?:according to|selon|d'apres)\s+").match(folded, pos, clause_end)
-    if verb or intro:
-        return _subject_after(text, folded, (verb or intro).end(), clause_end)
+    lead_in = verb or intro
+    if lead_in is not None:
+        return _subject_after(text, folded, lead_in.end(), clause_end)
     found = _subject_at(text, folded, pos, clause_end)
     if found is None:
         return None

@@ -20,4 +20,4 @@ def backoff_delay(failures: int, *, rng: random.Random | None = None) -> float:
     # least once a day (never put off for good) while feeds that failed together
     # still spread out instead of all retrying in the same second.
     high = 1.0 if base >= MAX_DELAY else 1.0 + JITTER
-    return base * (rng or random).uniform(1.0 - JITTER, high)
+    return float(base * (rng or random).uniform(1.0 - JITTER, high))

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from events.clock import format_occurred, format_recorded, parse_instant
 from events.model import Event
@@ -20,9 +20,6 @@ from tracker.archive import Archive
 from tracker.feeds.articles import articles_from_entries
 from tracker.feeds.parse import bozo_warning, parse_feed
 from tracker.model import Article, Deal, KnownVersion
-
-if TYPE_CHECKING:
-    from tracker.extract import Extractor
 
 log = logging.getLogger(__name__)
 
@@ -44,19 +41,29 @@ class IngestCounts:
     stopped: bool = False
 
 
+class EventReader(Protocol):
+    """What reads an article for events: `tracker.extract.Extractor`."""
+
+    def extract(self, article: Article) -> list[Event]: ...
+
+
 class Ingestor:
-    """Stores articles and their events, one feed at a time, with one extractor."""
+    """Stores articles and their events, one feed at a time, with one extractor.
+
+    The extractor is built from `deals` on first use, unless one is given.
+    """
 
     def __init__(self, archive: Archive, deals: Sequence[Deal], *,
-                 should_stop: Callable[[], bool] | None = None) -> None:
+                 should_stop: Callable[[], bool] | None = None,
+                 extractor: EventReader | None = None) -> None:
         self.archive = archive
         self.store = archive.store
         self.deals = deals
         self.should_stop = should_stop
-        self._extractor: Extractor | None = None
+        self._extractor: EventReader | None = extractor
 
     @property
-    def extractor(self) -> Extractor | None:
+    def extractor(self) -> EventReader | None:
         """The extractor, built on first use: a poll of unchanged feeds never needs it."""
         if self._extractor is None and self.deals:
             from tracker.extract import Extractor
