@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 from tracker.extract.dates import DATE_RE, PERIOD_END_RE, add_period, period_end, resolve
 from tracker.extract.labels import deadline_label
-from tracker.extract.vocabulary import DECISION_RE
+from tracker.extract.vocabulary import lexicon
 
 _CUE_BEFORE = re.compile(
     r"(?:\bby|\buntil|\btill|\bbefore|no later than|not later than|\bdeadline(?: of| is| was"
@@ -49,6 +49,7 @@ _REPLACED = re.compile(
     r"|\bcontre|set for|prevue? le|fixee? au)\W*(?:le |the |l')?$"
 )
 _DIGIT = re.compile(r"\d")
+_DECISION = lexicon().compiled("words.decision")
 #: Substrings every period end and every unit of time contains ("fin" in "fin mars"...).
 _END_WORDS = ("end", "fin", "mid", "mi-", "close of", "middle")
 _QUESTION = re.compile(r"\?\s*[\"'\u201d\u00bb)]*\s*$")
@@ -119,7 +120,7 @@ def _is_cued(folded: str, start: int, end: int, extension: bool) -> bool:
         return True
     if _PAST_VERB.search(before):
         return False
-    return bool(_DECIDE_ON.search(before) and DECISION_RE.search(folded))
+    return bool(_DECIDE_ON.search(before) and _DECISION.search(folded))
 
 
 def find_deadlines(folded: str, *, published: datetime, language: str,

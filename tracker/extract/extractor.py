@@ -33,13 +33,7 @@ from tracker.extract.statements import (
     speaker_before,
 )
 from tracker.extract.text import clean, fold
-from tracker.extract.vocabulary import (
-    ANAPHORA_RE,
-    AUTHORITIES_RE,
-    DEAL_NOUN_RE,
-    DEAL_WORDS_RE,
-    DECISION_RE,
-)
+from tracker.extract.vocabulary import lexicon
 from tracker.model import Article, Deal
 from tracker.text import guess_language
 
@@ -72,7 +66,10 @@ class _Sentence:
         return self.has("deal") or self.has("authority") or self.has("decision")
 
 
-_VOCABULARY = {"deal": DEAL_WORDS_RE, "authority": AUTHORITIES_RE, "decision": DECISION_RE}
+_VOCABULARY = {what: lexicon().compiled(f"words.{what}") for what in ("deal", "authority",
+                                                                        "decision")}
+_ANAPHORA = lexicon().compiled("words.anaphora")
+_DEAL_NOUN = lexicon().compiled("words.deal_noun")
 
 
 @dataclass(slots=True)
@@ -138,7 +135,7 @@ class Extractor:
             current = named or current
             sentence = _Sentence(span, r.text[span.start:span.end], folded, set(current),
                                  bool(named))
-            if here or ANAPHORA_RE.search(folded):
+            if here or _ANAPHORA.search(folded):
                 self._read_stage(r, sentence, here)
             for _, deals in sentence.stages:
                 r.topical |= deals
@@ -149,11 +146,13 @@ class Extractor:
 
     def _read_stage(self, r: _Reading, sentence: _Sentence, here: Sequence[Mention]) -> None:
         """Classify the sentence; with rival bidders named, each clause keeps its bidder."""
-        if not (self._names_target(here, sentence.deals) or DEAL_NOUN_RE.search(sentence.folded)):
+        if not (self._names_target(here, sentence.deals) or _DEAL_NOUN.search(sentence.folded)):
             return  # "Nvidia was barred from selling chips": the buyer, not the deal
-        readings = classify(sentence.folded, lambda c: has_past_marker(c, r.article.published),
-                            deal_words=sentence.has("deal"), authority=sentence.has("authority"))
         named = sentence_deals(self._index, here, r.deals)
+        # naming both sides makes a sentence about the deal: "Acme now owns Globex"
+        about_deal = sentence.has("deal") or self._both_sides(here, named)
+        readings = classify(sentence.folded, lambda c: has_past_marker(c, r.article.published),
+                            deal_words=about_deal, authority=sentence.has("authority"))
         for reading in readings:
             deals = sentence.deals
             if len(named) > 1:

@@ -11,182 +11,20 @@ from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
 from tracker.extract.matching import trie_pattern
-from tracker.extract.vocabulary import AUTHORITIES_RE, DEAL_WORDS_RE
+from tracker.extract.vocabulary import lexicon
 
-_D = r"(?:deal|merger|acquisition|takeover|buyout|purchase|transaction|tie-up|combination|sale)"
-_DFR = r"(?:rachat|acquisition|fusion|operation|transaction|cession|vente|rapprochement|offre)"
-_OBJ = r"(?:(?:the|its|his|her|their|a|an|this|that)\s+)?(?:[\w$.,'-]+\s+){0,4}?"
-_OBJFR = r"(?:(?:le|la|l'|les|son|sa|leur|cette|ce|cet|un|une)\s*)(?:[\w$.,'-]+\s+){0,4}?"
-
-# Each stage: patterns over a folded clause. Earlier stages in this list win a tie.
+_LEXICON = lexicon()
+#: The readings of a sentence, in the order that breaks ties (the earlier wins), each
+#: with the stage it reports; court_dismissal and rejection are decided by who acts.
+READINGS = ("court_dismissal", "rejection", "abandoned", "completed", "blocked", "approved",
+            "under_review", "agreed", "negotiating")
 _PATTERNS: dict[str, list[str]] = {
-    "approved_by_court": [
-        r"\b(?:reject|rejected|rejects|denied|denies|deny|refused|refuses|dismissed|dismisses)"
-        r"\s+(?:[\w'-]+\s+){0,4}?(?:request|bid|attempt|motion|injunction|effort|case|bids|suit"
-        r"|lawsuit|challenge)\b",
-        r"\b(?:rejette|rejete|deboute|refuse)\w*\s+(?:[\w'-]+\s+){0,5}?(?:demande|requete"
-        r"|recours|injonction|tentative)\b",
-    ],
-    "rejected": [
-        r"\b(?:reject|rejected|rejects|rebuff|rebuffed|rebuffs|spurn|spurned|spurns)\s+"
-        r"(?:[\w'$.-]+\s+){0,5}?(?:offer|bid|proposal|approach|deal|overture|merger|takeover"
-        r"|acquisition)",
-        r"\b(?:rejet|rejett|rejete|refus|ecart|econdu|repouss)\w*\s+(?:[\w'$.-]+\s+){0,5}?(?:l'|d')?(?:offre|proposition"
-        r"|avances|rachat|de vendre|de ceder|fusion|operation)\b",
-    ],
-    "abandoned": [
-        r"\bcall(?:s|ed|ing)? off\b", r"\bterminat(?:e|es|ed|ing|ion)\b(?! fee)",
-        r"\babandon(?:s|ed|ing|ment)?\b", r"\bscrap(?:s|ped|ping)?\b",
-        r"\bwalk(?:s|ed|ing)? away\b", r"\bpull(?:s|ed|ing)? out\b", r"\bback(?:s|ed)? out\b",
-        r"\bdrop(?:s|ped|ping)? (?:[\w'$.-]+ ){0,3}?(?:bid|offer|plan|pursuit|deal|attempt"
-        r"|acquisition|proposal|takeover)",
-        r"\bno longer (?:in talks|pursu\w*|interested|negotiating|plans? to|intends? to|going ahead"
-        r"|for sale|wants? to|seeking|proceeding)\b",
-        r"\bend(?:s|ed|ing)? (?:the |their |its )?(?:talks|negotiations|discussions|deal"
-        r"|merger|agreement|pursuit)\b",
-        r"\b(?:ending|mettant fin a(?:ux)?) (?:[\w-]+ ){0,3}?(?:of |de |d')?(?:talks|negotiations"
-        r"|discussions|negociations|pourparlers|tractations)\b",
-        r"\bcollaps(?:e|ed|es)\b", r"\bf[ae]ll(?:s)? (?:apart|through)\b",
-        r"\bturn(?:s|ed)? down\b", r"\bpull(?:s|ed|ing)? the plug\b", r"\bditch(?:es|ed)?\b",
-        r"\b(?:deal|merger|takeover|acquisition) (?:is|was) (?:now )?dead\b",
-        r"\bannul(?:e|ee|es|ent|ation)\b", r"\benterr\w*\b",
-        r"\b(?:will|would|wo|did) ?(?:not|n't) (?:sell|proceed|pursue|go ahead|move forward)\b",
-        r"\brenon(?:ce|cent|cer|ce a|cait)\w*\b", r"\babandonn\w*\b", r"\bjett\w* l'eponge\b",
-        r"\b(?:met|mettent|mis|mettre|mettait) (?:un terme|fin)\b", r"\brompu\w*\b",
-        r"\brupture\b(?! de contrat)", r"\bechec\b", r"\bechou\w*\b", r"\bcapot\w*\b",
-
-        r"\bne (?:vendra|cedera|veut|souhaite) (?:pas|plus)\b", r"\bse retir\w*\b",
-        r"\bretir\w* (?:son|sa|leur) (?:offre|proposition)\b", r"\btorpill\w*\b",
-        r"\bn'est plus (?:candidat|interesse)\b",
-    ],
-    "completed": [
-        rf"\b(?:complet(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|finali[sz](?:e|es|ed|ing))\s+(?!of\b){_OBJ}"
-        rf"{_D}\b",
-        rf"\b{_D}s?\b[^.;]{{0,60}}?\b(?:has|have|was|is|were|had)\s+(?:(?:officially|finally"
-        r"|formally|now|been)\s+)*(?:closed|completed|finali[sz]ed)\b",
-        r"\b(?:took|takes|taken|taking) (?:full )?(?:control|ownership|possession)\b",
-        r"\bnow owns\b", r"\bis now (?:part of|owned by)\b",
-        rf"\b{_D}s?(?:\s+(?:for|of|with|between)\s+[\w'.-]+(?:\s+[\w'.-]+)?)?\s+"
-        r"(?:officially |finally |formally )?(?:closed|completed)\b",
-        r"\bbecame (?:the )?(?:new )?owner\b",
-        rf"\b(?:finalis|boucl|conclu|achev|parachev|realis)\w*\s+{_OBJFR}{_DFR}\b",
-        rf"\b{_DFR}\b[^.;]{{0,60}}?\b(?:est|a ete|etait|sont|ont ete|avait ete)\s+"
-        r"(?:desormais |officiellement |enfin |definitivement )?"
-        r"(?:finalisee?|bouclee?|effective|conclue?|achevee?|realisee?)\b",
-        r"\bfinalis(?:e|ee|es|ent|ait)\b", r"\bpris le controle\b",
-        r"\bprend le controle\b", r"\best desormais (?:proprietaire|la propriete)\b",
-    ],
-    "blocked": [
-        r"\bblock(?:s|ed|ing)?\b", r"\bprohibit(?:s|ed|ing|ion)?\b",
-        r"\b(?:sued|sues|suing|sue|lawsuit|complaint|moved|moves|seeks|seeking|sought|filed|files"
-        r"|voted|votes|went to court|goes to court|going to court|acted|acts)\s+"
-        r"(?:[\w'-]+\s+){0,5}?to (?:block|stop|halt|unwind|prevent)\b",
-        r"\b(?:preliminary )?injunction\b", r"\bveto(?:es|ed)?\b", r"\brestraining order\b",
-        r"\bbar(?:s|red|ring)\s+(?:[\w'-]+\s+){0,3}?from\b",
-        r"\border(?:s|ed)?\s+(?:[\w'-]+\s+){0,3}?to (?:unwind|reverse|undo)\b",
-        r"\bchalleng(?:e|es|ed|ing)\s+(?:[\w'-]+\s+){0,3}?(?:deal|merger|acquisition|takeover"
-        r"|purchase)\b",
-        r"\bbloqu\w*\b", r"\binterdi[ts]\w*\b", r"\bs'oppos\w*\b", r"\bveto\b",
-        r"\b(?:attaqu|poursui|assign)\w* (?:en justice|devant)\b", r"\bsaisi\w* la justice\b",
-        r"\bporte plainte\b",
-        r"\bordonn\w*\s+(?:[\w'-]+\s+){0,4}?(?:de ceder|la cession|de revendre|de se separer"
-        r"|de defaire)\b",
-        rf"\bcontest\w*\s+{_OBJFR}{_DFR}\b",
-    ],
-    "approved": [
-        r"\bapprov(?:e|es|ed|ing)\b", r"\bclear(?:s|ed|ing)\b", r"\bclearance\b",
-        r"\bgreen[- ]light(?:s|ed)?\b", r"\bsign(?:s|ed)? off\b",
-        r"\b(?:won|wins|received|receives|secured|secures|obtained|obtains|granted|gets|got)"
-        r"\s+(?:[\w'-]+\s+){0,3}?(?:approval|clearance|blessing|nod)\b",
-        r"\brul(?:ed|es) in favou?r\b", r"\bgave (?:its|their) (?:blessing|approval)\b",
-        r"\bfeu vert\b", r"\bapprouv\w*\b", r"\bautoris(?:e|ee|es|ees|ent|ait|ation)\b",
-        r"\bvalid(?:e|ee|ent|ait|ation)\b", r"\bdonn\w* son (?:accord|aval)\b",
-        r"\b(?:obtenu|obtient|recu|recoit)\s+(?:[\w'-]+\s+){0,3}?(?:aval|feu vert|autorisation"
-        r"|approbation|accord des autorites)\b",
-    ],
-    "under_review": [
-        r"\binvestigat\w*\b", r"\bprob(?:e|es|ed|ing)\b", r"\breview(?:s|ed|ing)?\b",
-        r"\bscrutin\w*\b", r"\binquir(?:y|ies)\b", r"\bexamin(?:e|es|ed|ing|ation)\b",
-        r"\blook(?:s|ing|ed)? into\b", r"\bsecond request\b", r"\bphase (?:2|two|ii)\b",
-        r"\bin-depth\b", r"\brefer(?:s|red|ral)\b", r"\bstatement of objections\b",
-        r"\bobjections\b", r"\bconcerns (?:about|over)\b", r"\bnotif(?:y|ied|ication)\b",
-        r"\benquete\b", r"\bexamen\b", r"\bexamin\w*\b", r"\bse pench\w*\b",
-        r"\bpasse\w* au crible\b", r"\binvestigation\b", r"\bapprofondi\w*\b", r"\bscrut\w*\b",
-        r"\bintervention notice\b", r"\binterven(?:e|es|ed|ing|tion)\b",
-        r"\bprovisional (?:findings|conclusions)\b", r"\bremed(?:y|ies)\b", r"\bconcessions?\b",
-        r"\b(?:could|would|may) (?:harm|hurt|reduce|lessen|stifle) competition\b",
-        r"\b(?:competition|antitrust) concerns\b",
-        r"\b(?:raised?|raises|raising) (?:serious |significant |substantial )?concerns\b",
-        r"\bserious doubts\b", r"\bdoutes serieux\b",
-        r"\bconclusions provisoires\b", r"\bremedes\b", r"\bengagements\b",
-        r"\bsous la loupe\b", r"\bgriefs\b", r"\betudi(?:e|ent|er|ait)\b", r"\binquietudes?\b",
-        r"\bpreoccupations?\b",
-        r"\b(?:est|sont|ete) saisie?s?\b", r"\bnotifi\w*\b",
-    ],
-    "agreed": [
-        r"\bagree(?:s|d|ing)?\s+(?:[\w,]+\s+){0,3}?to (?:buy|acquire|sell|merge|be acquired"
-        r"|be bought|a deal|terms"
-        r"|combine|purchase|take over|an acquisition)\b",
-        r"\bagreement to (?:buy|acquire|sell|merge|be acquired|purchase|combine)\b",
-        r"\b(?:definitive|binding) agreement\b",
-        r"\b(?:reach|reached|reaches|struck|strikes|strike|sealed|seals|inked|inks)"
-        r" (?:a|an|the) (?:[\w$.,-]+ ){0,3}?(?:deal|agreement)\b",
-        r"\bsign(?:s|ed)? (?:a|an|the) (?:[\w$.,-]+ ){0,3}?(?:deal|agreement|contract)\b",
-        r"\baccept(?:s|ed|ing)? (?:[\w'$.,-]+\s+){0,4}?(?:offer|bid|proposal)\b",
-        r"\bannounc(?:e|es|ed|ing) (?:a |an |its |the |plans to |that it (?:will|would) )?"
-        r"(?:[\w$.,-]+ ){0,3}?(?:deal|agreement|acquisition|merger|buy|acquire|purchase)\b",
-        # The lookahead first: fourteen lookbehinds tried at every offset cost 10x.
-        r"\b(?=will |to )(?<!offer )(?<!offers )(?<!offered )(?<!bid )(?<!bids )(?<!proposal )"
-        r"(?<!plan )(?<!plans )(?<!attempt )(?<!effort )(?<!talks )(?<!seeks )(?<!wants )"
-        r"(?<!hopes )(?:will|to) (?:buy|acquire) [^.;]{1,80}? for"
-        r" (?:about |around |roughly |nearly )?(?:\$|us\$|€|£|\d)",
-        r"\b(?=will )(?<!offer )(?<!plans )(?<!hopes )will (?:buy|acquire|purchase|take over"
-        r"|merge with)\b",
-        r"\baccord definitif\b",
-        r"\b(?:signe|conclu|trouve|scelle|paraphe|noue)\w* un accord\b",
-        r"\bparven\w* (?:[\w'-]+ ){0,3}?a un accord\b", r"\bterrain d'entente\b",
-        r"\bmis d'accord\b",
-        r"\baccept\w* (?:l'offre|la proposition|de (?:vendre|ceder|se vendre|fusionner))\b",
-        r"\bannonc\w* (?:le |l'|son |avoir |qu'il (?:allait|va) |la )?(?:rachat|acquisition"
-        r"|fusion|achat|racheter|acquerir|accord)\b",
-        r"\b(?:va|vont) (?:racheter|acquerir|fusionner|s'offrir)\b",
-        r"\brach[eè]te\w* [^.;]{1,80}? pour (?:environ |pres de )?\d",
-        r"\bs'offre\b", r"\bmet la main sur\b", r"\bse sont entendu\w*\b",
-        r"\b(?:buys|acquires|snaps up|rachete|acquiert|achete) [^.;]{1,80}? (?:for|pour) "
-        r"(?:about |around |some |environ |pres de )?(?:\$|us\$|€|£|\d)",
-    ],
-    "negotiating": [
-        r"\b(?:in|into|enter|entered|enters) (?:[\w-]+ )?(?:talks|negotiations|discussions)\b",
-        r"\bnegotiat(?:e|es|ed|ing|ions?)\b", r"\btalks (?:with|over|to|about|on)\b",
-        r"\bconfirm(?:s|ed|ing)? (?:[\w'-]+ ){0,3}?(?:talks|interest|discussions|negotiations"
-        r"|it is|that it|that|an offer|a bid|the approach)",
-        r"\b(?:made|makes|make|submitted|submits|launched|launches|tabled|placed|put in)"
-        r" (?:a|an) (?:[\w$.,-]+ ){0,4}?(?:offer|bid|proposal|approach)\b",
-        r"\b(?:hostile|unsolicited|takeover|tender|rival|sweetened|revised|raised|improved)"
-        r" (?:bid|offer)\b",
-        r"\boffer(?:s|ed|ing)? to (?:buy|acquire|purchase|take over|complete|close|proceed"
-        r"|go ahead)\b",
-        r"\b(?:bid|bids|bidding) (?:for|to buy|to acquire)\b",
-        r"\bpropos(?:e|es|ed|ing) (?:to buy|to acquire|an acquisition|a merger|a deal|to complete"
-        r"|to close|to proceed|to go ahead)\b",
-        r"\b(?:exploring|explores|explore|considering|weighing|pursuing|pursues)"
-        r" (?:a |an |the )?(?:[\w-]+ )?(?:deal|sale|acquisition|purchase|bid|offer)\b",
-        r"\bapproach(?:ed|es)? (?:[\w'-]+ ){0,3}?(?:about|over|with an offer)\b",
-        r"\b(?:nearing|near|close to) (?:a |an )?(?:deal|agreement)\b",
-        r"\b(?:resume[sd]?|continue[sd]?|pursue) (?:the |its |their )?(?:talks|discussions"
-        r"|negotiations)\b",
-        r"\bnegoci\w*\b", r"\bpourparlers\b", r"\bdiscussions? (?:avec|pour|en vue|sur)\b",
-        r"\ben (?:\w+ )?discussions?\b", r"\bdiscussions (?:avancees|exclusives)\b",
-        r"\boffre (?:\w+ ){0,2}?(?:de rachat|d'achat|publique|hostile|non sollicitee|amelioree"
-        r"|d'acquisition)\b",
-        r"\bopa\b",
-        r"\bpropos\w* (?:\w+ ){0,3}?de (?:racheter|acquerir|reprendre|conclure|finaliser"
-        r"|boucler)\b",
-        r"\b(?:lanc|depos|fait|formul|soumis|presente|remis)\w* (?:une|son) (?:\w+ )?offre\b",
-        r"\bcandidat (?:au|a la) (?:rachat|reprise)\b", r"\binteresse par\b",
-    ],
+    reading: [entry.regex for entry in _LEXICON.entries(f"stage.{reading}")]
+    for reading in READINGS
 }
-_STAGE_OF = {"approved_by_court": "approved", "rejected": "abandoned"}
+_STAGE_OF = {"court_dismissal": "approved", "rejection": "abandoned"}
+_AUTHORITIES = _LEXICON.compiled("words.authority")
+_DEAL_WORDS = _LEXICON.compiled("words.deal")
 
 
 def _starts(items: list[Any]) -> tuple[set[str], bool] | None:
@@ -286,66 +124,33 @@ def _trigger_offsets(text: str) -> dict[int, list[int]]:
 
 
 _RANK_ORDER = {n: i for i, n in enumerate(_PATTERNS)}
-_STAGE_RANK = {"rumored": 0, "negotiating": 1, "agreed": 2, "under_review": 3, "approved": 4,
-               "blocked": 4, "completed": 5, "abandoned": 5}
 # A ruling or a closing is the news; talks, offers and probes in the same sentence are
 # what it acts on ("rejected the offer", "cleared after a probe").
 _DECISIVE = frozenset({"approved", "blocked", "completed", "abandoned"})
 _PRELIMINARY = frozenset({"rumored", "negotiating", "under_review"})
 _NEEDS_AUTHORITY = frozenset({"under_review", "approved", "blocked"})
 _QUESTION = re.compile(r"\?\s*[\"'\u201d\u00bb)]*\s*$")
-_DENIAL = re.compile(
-    r"\b(?:den(?:y|ies|ied|ying)|denial|dementi\w*|dement(?:i|ent|ait|ir)\w*|refut\w*"
-    r"|dismiss\w* (?:\w+ ){0,3}?(?:reports?|rumou?rs?|speculation)|declined to comment"
-    r"|refused to comment|no comment|sans commentaire|pas souhaite commenter"
-    r"|refuse de commenter|not (?:for sale|in talks)|pas a vendre|no (?:talks|plans?)"
-    r"|aucune? (?:discussion|negociation|projet|intention))\b"
-)
-_RUMOR = re.compile(
-    r"\b(?:reportedly|reported(?: that| by)?|according to (?:people|sources|persons|a person"
-    r"|reports?|media|the (?:wall street journal|financial times|new york times|information"
-    r"|times)|bloomberg|reuters|cnbc|axios|semafor|[a-z]+ news)|people (?:familiar|close|briefed"
-    r"|with knowledge)|sources? (?:said|say|says|familiar|close)|person familiar|said to be"
-    r"|is said to|are said to|rumou?r\w*|speculat\w*|unconfirmed|reports? (?:say|said"
-    r"|suggest)|(?:media|press) reports?|familiar with the matter|selon (?:des |plusieurs |nos"
-    r" |nos |de )?(?:sources|informations|medias|la presse|le |la |les |l')|d'apres (?:des"
-    r" |plusieurs |nos )?(?:sources|informations|le |la |les |bloomberg|reuters|cnbc|axios)"
-    r"|according to (?:the )?(?:wall street journal|financial times|information|wsj|ft)"
-    r"|(?:serai(?:en)?t|aurai(?:en)?t|envisagerai(?:en)?t|pourrai(?:en)?t) |rumeur\w*"
-    r"|proches? du dossier|source proche|sources proches|croit savoir|revele|rapporte)"
-)
-_CONFIRM = re.compile(r"\b(?:confirm\w*|officiel\w*|officially|announc\w*|annonc\w*)\b")
-_NEGATION = re.compile(
-    r"(?:\b(?:not|never|no|nor|without|sans|jamais|ni|pas|plus|failed to|fails to|yet to"
-    r"|refused to|refuse de|unable to|faute de|failing to|fail to)\b|n't\b|\bn'|\bne\b)"
-    r"[^,;]{0,25}$"
-)
-_MODAL = re.compile(
-    r"(?:\b(?:could|might|may|would|should|will|shall|must|expected to|expects to|expect to"
-    r"|set to|poised to|likely to|unlikely to|plans? to|planning to|aims? to|hopes? to|intends? to"
-    r"|seeks? to|seeking to|threaten\w* to|want\w* to|wishes to|ready to|prepared to|preparing to"
-    r"|about to|on track to|pourrai\w*|devrai\w*|pourra|pourront|devra|devront|va|vont|allait"
-    r"|doit|doivent|has yet to|have yet to|reste a|restent a"
-    r"|compte|espere|prevoit de|envisage\w* de|menace\w* de|souhaite|veut|vise a|pret a|prete a"
-    r"|en passe de|sur le point de|afin de|awaiting|await|awaits|pending|needs?|requires?"
-    r"|subject to|seeking|attend\w*|en attente d[eu]|soumis\w* a|sous reserve d[eu]|besoin d[eu]"
-    r"|necessite\w*|preparing|prepares|floated|floats|considering|considers|weighing|weighs"
-    r"|mulling|mulls|option of|possibility of|possible|potential|eventuel\w*|pouvoir|threat of"
-    r"|menace d[eu]|risque d[eu]|risk of|pourrait|depends on|depend on|depend de|dependra de"
-    r"|conditional on|contingent on|subordonne\w* a|hoping to|in a bid to|in an effort to"
-    r"|aiming to|trying to|tries to|try to|tried to|cherch\w* a|pour tenter de|tente de)"
-    r"\s+(?:[\w']+\s+){0,5}"
-    r"|\b(?:to|pour|from|de|d'|in order to|until|jusqu'a)\s*(?:la |le |l')?)$"
-)
-_PLUPERFECT = re.compile(r"\b(?:had|avait|avaient|was|were|did)\b")
-_UNLESS = re.compile(r"\b(?:unless|a moins que|a moins qu'|sauf si)\b")
-_VOTERS = re.compile(r"\b(?:shareholders|actionnaires|stockholders)\b")
-_CONDITION = re.compile(r"\b(?:if|unless|whether|si|s'il|s'ils|should the|au cas ou|en cas de)\b")
+
+
+def _cue(kind: str) -> str:
+    return _LEXICON.regex(f"cue.{kind}")
+
+
+_DENIAL = _LEXICON.compiled("cue.denial")
+_RUMOR = _LEXICON.compiled("cue.rumor")
+_CONFIRM = _LEXICON.compiled("cue.confirm")
+# a negation or a verb of ending at most a few words before the wording
+_NEGATION = re.compile(rf"(?:{_cue('negation')}|{_cue('ended')})[^,;]{{0,25}}$")
+# a possibility, a plan or a condition up to five words before; or an aim ("to")
+_MODAL = re.compile(rf"(?:(?:{_cue('modal')})\s+(?:[\w']+\s+){{0,5}}(?:\w')?"
+                    rf"|(?:{_cue('purpose')})\s*)$")
+_PLUPERFECT = _LEXICON.compiled("cue.pluperfect")
+_UNLESS = _LEXICON.compiled("cue.unless")
+_VOTERS = _LEXICON.compiled("cue.voters")
+_CONDITION = re.compile(rf"{_cue('condition')}|{_cue('unless')}")
 _SEGMENT = re.compile(r",\s+|;\s*|:\s+|\s+[-\u2014]\s+|\(|\)")
-_RELATIVE = re.compile(r"^(?:which|who|whom|whose|qui|dont|lequel|laquelle|lesquels|ou)\b")
-_IGNORED_WORDS = ("fee", "rupture", "regulators")  # every _IGNORED match holds one
-_IGNORED = re.compile(r"\btermination fees?\b|\bbreak(?:-up)? fees?\b|\bindemnite de rupture\b"
-                      r"|\bfrais de rupture\b|\bclause de rupture\b|\bin talks with regulators\b")
+_RELATIVE = _LEXICON.compiled("cue.relative")
+_IGNORED = _LEXICON.compiled("cue.ignored")
 
 
 def _segments(folded: str) -> list[tuple[int, str]]:
@@ -382,28 +187,17 @@ def _live_segments(folded: str, is_past: Callable[[str], bool]) -> list[tuple[in
 
 # "after the collapse of", "weeks after a judge blocked it", "après l'échec de": what
 # follows "after" is the past the news builds on, unless it is just past ("hours after").
-_AFTER = re.compile(r"\b(?:apres|after|following|suite a|depuis|since|in the wake of"
-                    r"|au lendemain d[eu])\b")
+_AFTER = _LEXICON.compiled("cue.after")
 _WORD_BEFORE = re.compile(r"([\w']+)\s+$")
-_JUST_AFTER = re.compile(r"^(?:hours|heures|minutes|shortly|peu|juste|just|moments|soon|the)$")
-_SPAN = re.compile(r"^(?:days|weeks|months|years|decades|jours|semaines|mois|ans|annees"
-                   r"|year|month|week)$")
+_JUST_AFTER = re.compile(rf"^(?:{_cue('just_after')})$")
+_SPAN = re.compile(rf"^(?:{_cue('span')})$")
 # With no news before it, the part after "after" counts, except a noun phrase that
 # recalls the past: "after the collapse of", "since the $69bn acquisition closed".
-_AFTER_NOUN = re.compile(r"\b(?:apres|after|following|suite a|depuis|since)\s+"
-                         r"(?:l'|le |la |les |the |its |their |sa |son |ses |this |that |a |an )"
-                         r"(?:[\w$.,'-]+\s+){0,2}$")
-_INFINITIVE = re.compile(r"\b(?:to|pour|de|d')\s*(?:la |le |l')?$")
-_NEGATED_NEWS = re.compile(r"no longer|will|would|wo|did|ne |n'est")
-_REPORTED = re.compile(
-    r"\b(?:said|says|announced|announces|told [\w']+|confirmed|confirms|a annonce|a indique"
-    r"|a precise|a fait savoir|a confirme|ont annonce|ont indique)\s+(?:[\w']+\s+){0,2}?"
-    r"(?:that\s+|qu')?"
-    r"(?:it|they|he|she|the company|the companies|il|elle|ils|elles)\s+(?:would|will|allait"
-    r"|allaient|va|vont)\s+(?:[\w']+\s+){0,2}$"
-)
-_UNMODAL = re.compile(r"\b(?:voted|votes|vote|decided|decides|moved|a decide|ont decide"
-                      r"|a vote|ont vote)\s+(?:to|de)\s+$")
+_AFTER_NOUN = re.compile(rf"(?:{_cue('recalled')})$")
+_INFINITIVE = re.compile(rf"(?:{_cue('purpose')})\s*$")
+_NEGATED_NEWS = _LEXICON.compiled("cue.negated_news")
+_REPORTED = re.compile(rf"(?:{_cue('reported')})$")
+_UNMODAL = re.compile(rf"(?:{_cue('unmodal')})\s+$")
 
 
 def _guarded(clause: str, start: int, stage: str) -> bool:
@@ -450,7 +244,7 @@ def _stages_in(text: str, bounds: tuple[int, int], offsets: dict[int, list[int]]
     end = start + len(clause)
     found: list[str] = []
     for index, (name, pattern) in enumerate(_COMPILED):
-        if name in ("rejected", "abandoned", "blocked") and "approved_by_court" in found:
+        if name in ("rejection", "abandoned", "blocked") and "court_dismissal" in found:
             continue  # "the judge rejected the bid to block" clears the deal
         for match in _matches(pattern, text, offsets.get(index, ()), start, end):
             at = match.start() - start
@@ -499,15 +293,15 @@ def classify(folded: str, is_past: Callable[[str], bool], *, deal_words: bool | 
     if _QUESTION.search(folded) or len(folded) < 12:
         return []
     if authority is None:
-        authority = AUTHORITIES_RE.search(folded) is not None
-    if not (authority or (DEAL_WORDS_RE.search(folded) is not None if deal_words is None
+        authority = _AUTHORITIES.search(folded) is not None
+    if not (authority or (_DEAL_WORDS.search(folded) is not None if deal_words is None
                           else deal_words)):
         return []
     text = folded
-    if any(word in folded for word in _IGNORED_WORDS):
+    if _IGNORED.search(folded):
         text = _IGNORED.sub(lambda m: " " * len(m.group()), folded)
     if text != folded:  # "in talks with regulators" is not a regulator acting
-        authority = AUTHORITIES_RE.search(text) is not None
+        authority = _AUTHORITIES.search(text) is not None
     found = _read_segments(text, is_past, authority, strict=True)
     if not found and _AFTER.search(text):
         # Nothing new before any "after": what follows it may be the news itself
@@ -531,7 +325,7 @@ def _read_segments(text: str, is_past: Callable[[str], bool], authority: bool, *
                 continue
             # A regulator or a court rejecting a deal blocks it; a seller (or its
             # shareholders) rejecting a bid ends it.
-            blocks = name == "rejected" and authority
+            blocks = name == "rejection" and authority
             found.append(StageReading("blocked" if blocks else _STAGE_OF.get(name, name),
                                       start, start + len(clause)))
     return _allowed(found, text, authority)

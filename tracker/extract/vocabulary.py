@@ -1,55 +1,210 @@
-"""Word lists shared by the extractors, as regex fragments over folded text."""
+"""The vocabulary: every word and wording extraction looks for, read from the lexicon.
+
+One TOML file per language in `tracker/extract/lexicon/` (and `common.toml` for what
+every language shares: regulators, courts, governments). A file holds `language`,
+`[fragments]` (named pieces of patterns) and tables of entries, one line each:
+
+    [stage.abandoned]
+    'call~ off' = "Acme called off its bid for Globex."
+    'could' = { example = "Acme could drop its bid.", expect = "none" }
+
+The key is a pattern (`tracker.extract.patterns`), the value its example sentence, or
+a table with the example, what it must give (`expect`) and a `value` (a month's
+number, a label). `tests/test_lexicon.py` reads every example with the extractor.
+Loading refuses a kind the engine does not know, a pattern twice, one that does not
+compile and one holding characters folded text never contains.
+"""
 
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
 
-#: Nouns and verbs that make a sentence about a deal rather than about a company.
-DEAL_WORDS = (
-    r"deal|merger|mergers|acquisitions?|acquir\w*|takeover|buyout|purchase|purchasing|buy|buys"
-    r"|buying|bought|transaction|tie-up|combination|bid|bids|bidder|offer|offers|sale|sell|sells"
-    r"|discussions|suitors|go-shop|(?:take|takes|took|taken|taking) (?:full )?control"
-    r"|(?:pris|prend|prendre|prise) (?:le )?controle"
-    r"|selling|sold|talks|negotiat\w*|divest\w*|suitor|agreement|rachat|racheter|rachete|rachetee"
-    r"|acquisition|acquerir|fusion|fusionner|operation|cession|ceder|vente|vendre|offre|opa"
-    r"|pourparlers|negociations?|negocier|accord|rapprochement|mariage|reprise|repreneur"
-    r"|candidat au rachat|achat|acheter"
-)
-#: Regulators, courts and governments: their probes and rulings move a deal's status.
-AUTHORITIES = (
-    r"ftc|federal trade commission|doj|department of justice|justice department|cma"
-    r"|competition and markets authority|european commission|commission europeenne|commission"
-    r"|brussels|bruxelles|eu|ue|samr|cfius|regulators?|regulatory|regulateurs?|antitrust"
-    r"|competition (?:authority|watchdog|regulators?|authorities)|watchdogs?|autorite|autorites"
-    r"|authority|agency"
-    r"|gendarme|government|gouvernement|administration|white house|maison blanche|trump"
-    r"|ofcom|accc|kftc|jftc|cade|authorities|vestager|khan|judge|juge|court|cour|tribunal"
-    r"|lawmakers|senators?|congress|ministry|ministere|minister|ministre|agency|agence"
-    r"|state attorneys? general|attorneys general|procureurs?|bundeskartellamt"
-)
-DEAL_WORDS_RE = re.compile(rf"\b(?:{DEAL_WORDS})\b")
-AUTHORITIES_RE = re.compile(rf"\b(?:{AUTHORITIES})\b")
-#: Nouns that refer back to the deal the article is about.
-ANAPHORA_RE = re.compile(
-    r"\b(?:the|this|that|its|their|his|le|la|l'|cette|cet|ce|les|des|son|sa|leur)\s*"
-    r"(?:\$?[\d.,]+[- ]?(?:billion|bn|milliards?)(?: de dollars| d'euros)? |[\w-]+ |)"
-    r"(?:deal|merger|acquisition|takeover|buyout|purchase|transaction|tie-up|combination"
-    r"|bid|offer|sale|talks|negotiations|rachat|fusion|operation|transaction|cession|vente"
-    r"|offre|pourparlers|negociations|discussions|accord|rapprochement|projet|mariage"
-    r"|agreement)\b"
-)
-#: Words of a decision or a date to meet: a sentence with one may set a deadline.
-DECISION_RE = re.compile(
-    r"\b(?:decision|decisions|decid\w*|ruling|rule|rules|verdict|deadline|trancher\w*"
-    r"|statuer\w*|se prononcer\w*|date limite|echeance|delai|date butoir|report|rapport"
-    r"|judgment|jugement|hearing|heard|audience|trial|proces|vote|conclusions?|avis|court"
-    r"|tribunal)\b"
-)
-#: Nouns that name a deal: with one, a sentence naming only the buyer is about the deal.
-DEAL_NOUN_RE = re.compile(
-    r"\b(?:deal|merger|takeover|acquisition|buyout|purchase|transaction|bid|offer|talks"
-    r"|negotiations|sale|rachat|fusion|operation|offre|cession|vente|pourparlers|negociations"
-    r"|discussions|accord|opa|reprise"
-    r"|(?:the|their|its|this|his|l'|cet|leur|son) (?:merger |acquisition |purchase )?agreement)\b"
-)
+from tracker.errors import TrackerError
+from tracker.extract.patterns import PatternError, compile_source
 
+#: Every kind of entry the engine reads, with what it is for. A kind in a file but not
+#: here is a typo (refused); a kind here without entries fails `tests/test_lexicon.py`.
+KINDS: dict[str, str] = {
+    # what makes a sentence worth reading, and who can rule on a deal
+    "words.deal": "nouns and verbs that make a sentence about a deal",
+    "words.deal_noun": "nouns that name a deal: with one, naming the buyer is enough",
+    "words.anaphora": "a noun phrase pointing back to the article's deal",
+    "words.authority": "regulators, courts and governments: their acts move a deal's status",
+    "words.decision": "words of a decision or a date to meet",
+    # one table per reading of a sentence: the stage it reports
+    **{f"stage.{reading}": f"wordings that report {reading.replace('_', ' ')}" for reading in (
+        "court_dismissal", "rejection", "abandoned", "completed", "blocked", "approved",
+        "under_review", "agreed", "negotiating")},
+    # what changes what a stage wording means
+    "cue.rumor": "the news is reported, not confirmed: talks and agreements become rumored",
+    "cue.confirm": "the news is confirmed: a rumour cue does not apply",
+    "cue.denial": "a denial: the sentence reports no stage",
+    "cue.negation": "a negation just before the wording: not the stage",
+    "cue.ended": "a verb of ending just before the wording: what it names is over",
+    "cue.modal": "a possibility, a plan or a condition before the wording: not yet the stage",
+    "cue.purpose": "to/pour before the wording: an aim, not yet the stage",
+    "cue.unmodal": "voted to, decided to: the act is done, whatever follows",
+    "cue.reported": "reported speech of a firm plan: 'said it would open a probe'",
+    "cue.condition": "if, unless, whether: the clause is hypothetical",
+    "cue.unless": "unless: the whole clause is hypothetical",
+    "cue.pluperfect": "had, avait: a relative clause in the pluperfect is background",
+    "cue.relative": "which, qui: a relative clause describes a party, not news",
+    "cue.voters": "shareholders: they can approve or reject without a regulator",
+    "cue.ignored": "phrases that look like a stage but are not: 'termination fee'",
+    "cue.after": "after, following: what follows may be the past the news builds on",
+    "cue.just_after": "the word before 'after' that keeps what follows fresh ('hours after')",
+    "cue.span": "a span of time before 'after': what follows is the past ('weeks after')",
+    "cue.recalled": "'after the ...': a noun phrase recalling the past",
+    "cue.negated_news": "an abandonment that is a negation ('no longer'): the negation is news",
+}
+NEVER = r"(?!x)x"
+
+
+class LexiconError(TrackerError):
+    """A lexicon file cannot be used: named with the entry and what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One wording of the lexicon: its pattern, compiled, and its example."""
+
+    kind: str
+    source: str
+    regex: str
+    example: str
+    expect: str | None
+    value: str | int | None
+    language: str
+    file: str
+
+
+class Lexicon:
+    """The loaded entries, by kind, with one compiled pattern per kind."""
+
+    def __init__(self, entries: list[Entry], fragments: dict[str, str]) -> None:
+        self._entries = entries
+        self.fragments = fragments
+        self._by_kind: dict[str, list[Entry]] = {}
+        for entry in entries:
+            self._by_kind.setdefault(entry.kind, []).append(entry)
+
+    def entries(self, kind: str | None = None) -> list[Entry]:
+        """Entries of `kind` in file order (every entry without a kind)."""
+        return list(self._entries) if kind is None else list(self._by_kind.get(kind, ()))
+
+    def regex(self, kind: str) -> str:
+        """One regular expression matching any entry of `kind` (none: never matches)."""
+        regexes = [entry.regex for entry in self._by_kind.get(kind, ())]
+        if not regexes:
+            return NEVER
+        # every entry starts with \b: test it once for all of them
+        return r"\b(?:" + "|".join(r.removeprefix(r"\b") for r in regexes) + ")"
+
+    @cache  # noqa: B019 - one lexicon per process, kept for its lifetime
+    def compiled(self, kind: str) -> re.Pattern[str]:
+        """`regex(kind)`, compiled."""
+        return re.compile(self.regex(kind))
+
+    def value_of(self, kind: str, text: str) -> str | int | None:
+        """The value of the first entry of `kind` that matches all of `text`."""
+        for entry in self._by_kind.get(kind, ()):
+            if re.fullmatch(entry.regex, text):
+                return entry.value
+        return None
+
+    def fragment(self, name: str) -> str:
+        """A fragment, expanded to a regular expression (for the engine's own patterns)."""
+        from tracker.extract.patterns import expand
+
+        return "(?:" + expand(self.fragments[name], self.fragments) + ")"
+
+
+def lexicon_folder() -> Path:
+    """Where the bundled lexicon files are."""
+    return Path(str(resources.files("tracker.extract") / "lexicon"))
+
+
+def load_lexicon(folder: Path | None = None) -> Lexicon:
+    """Read, check and compile every `*.toml` of `folder` (default: the bundled one)."""
+    folder = folder or lexicon_folder()
+    raws = [(path, _read(path)) for path in sorted(folder.glob("*.toml"))]
+    if not raws:
+        raise LexiconError(f"{folder}: no lexicon files (*.toml)")
+    fragments: dict[str, str] = {}
+    for path, raw in raws:
+        for name, source in raw.get("fragments", {}).items():
+            if name in fragments:
+                raise LexiconError(f"{path.name}: [fragments].{name}: defined twice")
+            if not isinstance(source, str):
+                raise LexiconError(f"{path.name}: [fragments].{name}: must be a string")
+            fragments[name] = source
+    entries: list[Entry] = []
+    seen: dict[tuple[str, str], str] = {}
+    for path, raw in raws:
+        for entry in _entries(path, raw, fragments):
+            key = (entry.kind, entry.regex)
+            if key in seen:
+                raise LexiconError(f"{path.name}: [{entry.kind}] {entry.source!r}: already in"
+                                   f" {seen[key]}")
+            seen[key] = path.name
+            entries.append(entry)
+    return Lexicon(entries, fragments)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise LexiconError(f"{path}: cannot read: {error}") from None
+    if not isinstance(raw.get("language"), str):
+        raise LexiconError(f"{path.name}: language: missing (fr, en, or * for all)")
+    return raw
+
+
+def _entries(path: Path, raw: dict[str, Any], fragments: dict[str, str]) -> list[Entry]:
+    found = []
+    for group, tables in raw.items():
+        if group in ("language", "fragments"):
+            continue
+        if not isinstance(tables, dict):
+            raise LexiconError(f"{path.name}: {group}: expected tables like [{group}.kind]")
+        for name, table in tables.items():
+            kind = f"{group}.{name}"
+            if kind not in KINDS:
+                raise LexiconError(f"{path.name}: [{kind}]: not a kind the engine reads")
+            if not isinstance(table, dict):
+                raise LexiconError(f"{path.name}: [{kind}]: expected a table")
+            found += [_entry(path, raw["language"], kind, source, value, fragments)
+                      for source, value in table.items()]
+    return found
+
+
+def _entry(path: Path, language: str, kind: str, source: str, value: Any,
+           fragments: dict[str, str]) -> Entry:
+    where = f"{path.name}: [{kind}] {source!r}"
+    spec = {"example": value} if isinstance(value, str) else value
+    if not isinstance(spec, dict) or not isinstance(spec.get("example"), str) \
+            or not spec["example"].strip():
+        raise LexiconError(f"{where}: needs an example sentence")
+    unknown = set(spec) - {"example", "expect", "value"}
+    if unknown:
+        raise LexiconError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+    try:
+        regex = compile_source(source, fragments)
+        re.compile(regex)
+    except (PatternError, re.error) as error:
+        raise LexiconError(f"{where}: {error}") from None
+    return Entry(kind, source, regex, spec["example"], spec.get("expect"), spec.get("value"),
+                 language, path.name)
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The bundled lexicon, loaded once per process."""
+    return load_lexicon()
