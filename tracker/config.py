@@ -209,26 +209,29 @@ class _Reader:
 
     def deals(self, raw: dict[str, Any]) -> tuple[Deal, ...]:
         deals: list[Deal] = []
-        keys = {"id", "title", "acquirer", "target", "seller", "aliases"}
         for where, item in self.array(raw, "deals"):
-            self.reject_unknown(item, keys, where)
-            deal_id = self.value(item, where, "id", _deal_id,
-                                 "an id of lowercase letters, digits, '.', '_' or '-'",
-                                 required=True)
-            if any(deal.id == deal_id for deal in deals):
-                raise self.fail(f"{where}.id", f"duplicate deal id {deal_id!r}")
-            acquirer = self.value(item, where, "acquirer", _text, "a company name", required=True)
-            target = self.value(item, where, "target", _text, "a company name", required=True)
-            deals.append(Deal(
-                id=deal_id,
-                title=self.value(item, where, "title", _text, "a string",
-                                 f"{acquirer} / {target}"),
-                acquirer=acquirer,
-                target=target,
-                seller=self.value(item, where, "seller", _text, "a company name"),
-                aliases=self.value(item, where, "aliases", _names, "a list of names", ()),
-            ))
+            deal = self.deal(item, where)
+            if any(known.id == deal.id for known in deals):
+                raise self.fail(f"{where}.id", f"duplicate deal id {deal.id!r}")
+            deals.append(deal)
         return tuple(deals)
+
+    def deal(self, item: dict[str, Any], where: str) -> Deal:
+        keys = {"id", "title", "acquirer", "target", "seller", "aliases", "acquirer_aliases",
+                "seller_aliases", "exclude"}
+        self.reject_unknown(item, keys, where)
+        deal_id = self.value(item, where, "id", _deal_id,
+                             "an id of lowercase letters, digits, '.', '_' or '-'", required=True)
+        acquirer = self.value(item, where, "acquirer", _text, "a company name", required=True)
+        target = self.value(item, where, "target", _text, "a company name", required=True)
+        seller = self.value(item, where, "seller", _text, "a company name")
+        names = {key: self.value(item, where, key, _names, "a list of names", ())
+                 for key in ("aliases", "acquirer_aliases", "seller_aliases", "exclude")}
+        if names["seller_aliases"] and seller is None:
+            raise self.fail(f"{where}.seller_aliases", "names a seller's aliases, but no seller")
+        return Deal(id=deal_id, acquirer=acquirer, target=target, seller=seller,
+                    title=self.value(item, where, "title", _text, "a string",
+                                     f"{acquirer} / {target}"), **names)
 
 
 def parse_duration(value: Any) -> int:

@@ -36,11 +36,22 @@ class Deal:
     acquirer: str
     target: str
     seller: str | None = None
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # more names of the target side
+    acquirer_aliases: tuple[str, ...] = ()
+    seller_aliases: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # phrases that never count as a mention ("Fox News")
 
     def target_names(self) -> tuple[str, ...]:
         """The names of the target side: the target and its aliases."""
         return (self.target, *self.aliases)
+
+    def acquirer_names(self) -> tuple[str, ...]:
+        """The names of the acquirer: the acquirer and its aliases."""
+        return (self.acquirer, *self.acquirer_aliases)
+
+    def seller_names(self) -> tuple[str, ...]:
+        """The names of the seller, if any, and its aliases."""
+        return ((self.seller,) if self.seller else ()) + self.seller_aliases
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from events.errors import InvalidEvent
-from events.model import DeadlineSet, Event, NegotiationReported, StatementMade
+from events.model import STAGE_RANK, DeadlineSet, Event, NegotiationReported, StatementMade
 from tracker.extract.dates import has_past_marker
 from tracker.extract.deadlines import find_deadlines
 from tracker.extract.matching import (
@@ -23,7 +24,7 @@ from tracker.extract.matching import (
     settle_rivals,
 )
 from tracker.extract.sentences import Span, paragraphs, sentences
-from tracker.extract.stages import classify
+from tracker.extract.stages import StageReading, classify, is_rumor
 from tracker.extract.statements import (
     Speaker,
     full_name,
@@ -58,7 +59,8 @@ class _Sentence:
         Several readers ask; each question is answered once per sentence.
         """
         if what not in self._flags:
-            self._flags[what] = _VOCABULARY[what].search(self.folded) is not None
+            self._flags[what] = (authority_in(self.folded) if what == "authority"
+                                 else _VOCABULARY[what].search(self.folded) is not None)
         return self._flags[what]
 
     def dealing(self) -> bool:
@@ -69,6 +71,20 @@ class _Sentence:
 _VOCABULARY = {what: lexicon().compiled(f"words.{what}") for what in ("deal", "authority",
                                                                         "decision")}
 _ANAPHORA = lexicon().compiled("words.anaphora")
+_NOT_AUTHORITY = lexicon().compiled("words.not_authority")
+#: The company a deal wording acts on, written right after it: "bid for GSK", "merger
+#: agreement with Frontier", "rachat de Zodiac". Capitals matter: read in the text.
+_OBJECT = re.compile(r"\b(?:for|of|with|de|du|d'|d\u2019|sur|avec)\s+(?:the\s+|la\s+|le\s+|l'|l\u2019)?"
+                     r"(?P<name>[A-Z\u00c0-\u00de][\w&'\u2019.-]*(?:[ \t]+[A-Z\u00c0-\u00de][\w&.-]*)*)")
+#: Stages of deal-making, whose wording names the company dealt with.
+_DEALING_STAGES = frozenset({"rumored", "negotiating", "agreed", "completed", "abandoned"})
+
+
+def authority_in(folded: str) -> bool:
+    """Whether folded text names a regulator, a court or a government (a board is none)."""
+    if _NOT_AUTHORITY.search(folded):
+        folded = _NOT_AUTHORITY.sub(lambda m: " " * len(m.group()), folded)
+    return _VOCABULARY["authority"].search(folded) is not None
 _DEAL_NOUN = lexicon().compiled("words.deal_noun")
 
 
@@ -86,6 +102,36 @@ class _Reading:
     topical: set[int] = field(default_factory=set)
     events: dict[tuple[object, ...], Event] = field(default_factory=dict)
     last_speaker: Speaker | None = None
+
+
+class _Context:
+    """What the sentences around one say about it: who rules, whether it is a rumour.
+
+    A regulator named in the sentence before (or, for the headline, in the lede) acts
+    in this one too; a headline stating a fact over a lede that attributes it to sources
+    reports a rumour.
+    """
+
+    def __init__(self, r: _Reading) -> None:
+        bounds = paragraphs(r.text)
+        lede = r.folded[bounds[1][0]:bounds[1][1]] if len(bounds) > 1 else ""
+        self.lede_authority = authority_in(lede)
+        self.lede_rumor = is_rumor(lede)
+        self.previous: _Sentence | None = None
+
+    def authority(self, sentence: _Sentence) -> bool:
+        """Whether a regulator, a court or a government acts in `sentence`."""
+        if sentence.has("authority"):
+            return True
+        if sentence.span.paragraph == 0:
+            return self.lede_authority
+        previous = self.previous
+        return (previous is not None and previous.span.paragraph == sentence.span.paragraph
+                and previous.has("authority"))
+
+    def rumor(self, sentence: _Sentence) -> bool:
+        """Whether what surrounds `sentence` reports its news as unconfirmed."""
+        return sentence.span.paragraph == 0 and self.lede_rumor
 
 
 class Extractor:
@@ -126,6 +172,7 @@ class Extractor:
         """Split into sentences, tie each to deals, read its stage, find topical deals."""
         starts = [m.start for m in r.mentions]
         current: set[int] = set(r.deals) if len(r.deals) == 1 else set()
+        context = _Context(r)
         for span in sentences(r.text):
             here = r.mentions[bisect.bisect_left(starts, span.start):
                               bisect.bisect_left(starts, span.end)]
@@ -136,15 +183,17 @@ class Extractor:
             sentence = _Sentence(span, r.text[span.start:span.end], folded, set(current),
                                  bool(named))
             if here or _ANAPHORA.search(folded):
-                self._read_stage(r, sentence, here)
+                self._read_stage(r, sentence, here, context)
             for _, deals in sentence.stages:
                 r.topical |= deals
             if (not sentence.stages and named and sentence.dealing()
                     and self._both_sides(here, named)):
                 r.topical |= named
+            context.previous = sentence
             r.sentences.append(sentence)
 
-    def _read_stage(self, r: _Reading, sentence: _Sentence, here: Sequence[Mention]) -> None:
+    def _read_stage(self, r: _Reading, sentence: _Sentence, here: Sequence[Mention],
+                    context: _Context) -> None:
         """Classify the sentence; with rival bidders named, each clause keeps its bidder."""
         if not (self._names_target(here, sentence.deals) or _DEAL_NOUN.search(sentence.folded)):
             return  # "Nvidia was barred from selling chips": the buyer, not the deal
@@ -152,31 +201,59 @@ class Extractor:
         # naming both sides makes a sentence about the deal: "Acme now owns Globex"
         about_deal = sentence.has("deal") or self._both_sides(here, named)
         readings = classify(sentence.folded, lambda c: has_past_marker(c, r.article.published),
-                            deal_words=about_deal, authority=sentence.has("authority"))
+                            deal_words=about_deal, authority=context.authority(sentence),
+                            rumor=context.rumor(sentence))
         for reading in readings:
             deals = sentence.deals
             if len(named) > 1:
                 start = sentence.span.start
                 clause = (start + reading.start, start + reading.end)
                 deals = settle_rivals(self._index, named, here, clause) or deals
-            sentence.stages.append((reading.stage, set(deals)))
+            if reading.stage in _DEALING_STAGES:
+                deals = self._dealt_with(sentence, reading, here, deals)
+            if deals:
+                sentence.stages.append((reading.stage, set(deals)))
+
+    def _dealt_with(self, sentence: _Sentence, reading: StageReading, here: Sequence[Mention],
+                    deals: set[int]) -> set[int]:
+        """The deals a wording acts on: another company named as what it acts on ("bid
+        for GSK", "agreement with Frontier") takes it away from the configured deals."""
+        found = _OBJECT.search(sentence.text, reading.trigger_end,
+                               min(reading.end, reading.trigger_end + 60))
+        if found is None:
+            return deals
+        at = sentence.span.start + found.start("name")
+        mention = next((m for m in here if m.start <= at < m.end), None)
+        if mention is not None:
+            return deals & {n for n, _ in mention.roles} or deals
+        if authority_in(fold(found.group("name"))):
+            return deals  # "approval of the Commission": who rules, not who is bought
+        return set()
 
     def _names_target(self, here: Sequence[Mention], deals: set[int]) -> bool:
         """Whether a sentence names the target side, or buyer and seller, of one of `deals`."""
-        roles = {pair for m in here for pair in self._index.roles(m.key) if pair[0] in deals}
+        roles = {pair for m in here for pair in m.roles if pair[0] in deals}
         return any((n, TARGET) in roles or {(n, ACQUIRER), (n, SELLER)} <= roles for n in deals)
 
     def _both_sides(self, here: Sequence[Mention], named: set[int]) -> bool:
         """Whether a sentence names the target side and the buyer or seller of a deal."""
-        roles = {(n, role) for m in here for n, role in self._index.roles(m.key) if n in named}
+        roles = {(n, role) for m in here for n, role in m.roles if n in named}
         return any((n, "target") in roles and {(n, "acquirer"), (n, "seller")} & roles
                    for n in named)
 
     def _stages(self, r: _Reading) -> None:
+        """One stage per deal: the news is in the headline, else in the first paragraph
+        that reports one (later ones tell the story so far); there, the furthest along."""
+        best: dict[int, tuple[int, int, str, str]] = {}
         for sentence in r.sentences:
             for stage, deals in sentence.stages:
-                for number in sorted(deals):
-                    self._add(r, NegotiationReported, number, sentence.text, stage=stage)
+                for number in deals:
+                    rank = (-sentence.span.paragraph, STAGE_RANK.get(stage, -1))
+                    if number not in best or rank > best[number][:2]:
+                        best[number] = (*rank, stage, sentence.text)
+        for number in sorted(best):
+            _, _, stage, evidence = best[number]
+            self._add(r, NegotiationReported, number, evidence, stage=stage)
 
     def _deadlines(self, r: _Reading) -> None:
         context = ""  # the sentence before: who "elle" or "it" is, for the label

@@ -18,12 +18,14 @@ _PERSON_PARTICLES = frozenset({"de", "van", "von", "der", "da", "di", "le", "la"
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A party name found in the text: where, which folded name, as written."""
+    """A party name found in the text: where, which folded name, as written, and the
+    (deal number, role) pairs it stands for here (an excluded phrase takes some away)."""
 
     start: int
     end: int
     key: str
     written: str
+    roles: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -87,13 +89,18 @@ class DealIndex:
     def __init__(self, deals: Sequence[Deal]) -> None:
         self.deals = list(deals)
         self.names: dict[str, _NameInfo] = {}
+        self.excluded: dict[str, set[int]] = {}  # folded phrase -> deals it is no name of
         for number, deal in enumerate(self.deals):
             for name in deal.target_names():
                 self._add(name, number, TARGET)
-            for name in _acquirer_names(deal.acquirer):
+            for name in (*_acquirer_names(deal.acquirer), *deal.acquirer_aliases):
                 self._add(name, number, ACQUIRER)
-            if deal.seller:
-                self._add(deal.seller, number, SELLER)
+            for name in deal.seller_names():
+                self._add(name, number, SELLER)
+            for phrase in deal.exclude:
+                key = _key(phrase)
+                if key:
+                    self.excluded.setdefault(key, set()).add(number)
         self.rivals: dict[int, set[int]] = {n: set() for n in range(len(self.deals))}
         for info in self.names.values():
             group = {n for n, role in info.roles if role == TARGET}
@@ -101,9 +108,11 @@ class DealIndex:
                 self.rivals[number] |= group - {number}
         keys = sorted(self.names, key=lambda k: (-len(k), k))
         self.scan = re.compile(trie_pattern(keys)) if keys else None
+        phrases = sorted(self.excluded, key=lambda k: (-len(k), k))
+        self.exclude_scan = re.compile(trie_pattern(phrases)) if phrases else None
 
     def _add(self, name: str, number: int, role: str) -> None:
-        key = " ".join(fold(name).replace("-", " ").split())
+        key = _key(name)
         if not key:
             return
         info = self.names.setdefault(key, _NameInfo())
@@ -116,17 +125,30 @@ class DealIndex:
         """Every party name in `text` (given with its fold), in order."""
         if self.scan is None:
             return []
+        excluded = self._excluded_spans(folded)
         found = []
         for match in self.scan.finditer(folded):
             if not _bounded(folded, match.start(), match.end()):
                 continue
-            key = " ".join(match.group().replace("-", " ").split())
+            key = _key(match.group())
             info = self.names.get(key)
             written = text[match.start():match.end()]
             if info is None or (info.exact and written not in (info.exact, info.exact.upper())):
                 continue
-            found.append(Mention(match.start(), match.end(), key, written))
+            away = {n for start, end, deals in excluded if start <= match.start() < end
+                    for n in deals}
+            roles = tuple(pair for pair in info.roles if pair[0] not in away)
+            if roles:
+                found.append(Mention(match.start(), match.end(), key, written, roles))
         return found
+
+    def _excluded_spans(self, folded: str) -> list[tuple[int, int, set[int]]]:
+        """Where the text says a phrase that is no name of some deals ("Fox News")."""
+        if self.exclude_scan is None:
+            return []
+        return [(m.start(), m.end(), self.excluded[_key(m.group())])
+                for m in self.exclude_scan.finditer(folded)
+                if _bounded(folded, m.start(), m.end()) and _key(m.group()) in self.excluded]
 
     def roles(self, key: str) -> list[tuple[int, str]]:
         """The (deal number, role) pairs a folded name stands for."""
@@ -134,30 +156,32 @@ class DealIndex:
         return info.roles if info else []
 
 
+def _key(name: str) -> str:
+    """A name as the scan compares it: folded, dashes as spaces, spaces folded."""
+    return " ".join(fold(name).replace("-", " ").split())
+
+
 def article_deals(index: DealIndex, mentions: Sequence[Mention]) -> set[int]:
-    """The deals an article concerns: target side named, rivals told apart by the buyer."""
-    seen: dict[int, set[str]] = {}
-    target_keys: dict[str, set[int]] = {}
+    """The deals an article concerns: the target side named, and the buyer too whenever
+    a name of the target side also belongs to another configured deal (rival bidders,
+    a company buying in one deal and bought in another): with no way to decide, none."""
+    roles_seen: dict[int, set[str]] = {}
+    shared: set[int] = set()  # deals whose target side was named by a name others share
     for mention in mentions:
-        for number, role in index.roles(mention.key):
-            seen.setdefault(number, set()).add(role)
-            if role == TARGET:
-                target_keys.setdefault(mention.key, set()).add(number)
-    chosen: set[int] = set()
-    for number, roles in seen.items():
-        if TARGET not in roles:
-            continue
-        rivals = {n for group in target_keys.values() if number in group for n in group}
-        if rivals == {number} or ACQUIRER in roles:
-            chosen.add(number)
-    return chosen
+        numbers = {number for number, _ in mention.roles}
+        for number, role in mention.roles:
+            roles_seen.setdefault(number, set()).add(role)
+            if role == TARGET and len(numbers) > 1:
+                shared.add(number)
+    return {number for number, roles in roles_seen.items() if TARGET in roles
+            and (ACQUIRER in roles or number not in shared)}
 
 
 def sentence_deals(index: DealIndex, mentions: Sequence[Mention], among: set[int]) -> set[int]:
     """The deals of `among` that a sentence names without ambiguity."""
     owners: dict[str, set[int]] = {}
     for mention in mentions:
-        numbers = {n for n, _ in index.roles(mention.key) if n in among}
+        numbers = {n for n, _ in mention.roles if n in among}
         owners.setdefault(mention.key, set()).update(numbers)
     named: set[int] = set()
     for numbers in owners.values():
@@ -174,7 +198,7 @@ def settle_rivals(index: DealIndex, named: set[int], mentions: Sequence[Mention]
         return named
     first: dict[int, int] = {}
     for mention in mentions:
-        for number, role in index.roles(mention.key):
+        for number, role in mention.roles:
             if number in contested and role == ACQUIRER:
                 first.setdefault(number, mention.start)
     if within is not None:

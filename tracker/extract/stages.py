@@ -22,7 +22,7 @@ _PATTERNS: dict[str, list[str]] = {
     reading: [entry.regex for entry in _LEXICON.entries(f"stage.{reading}")]
     for reading in READINGS
 }
-_STAGE_OF = {"court_dismissal": "approved", "rejection": "abandoned"}
+_STAGE_OF = {"court_dismissal": "approved", "rejection": "abandoned", "pending": "under_review"}
 _AUTHORITIES = _LEXICON.compiled("words.authority")
 _DEAL_WORDS = _LEXICON.compiled("words.deal")
 
@@ -130,6 +130,7 @@ _DECISIVE = frozenset({"approved", "blocked", "completed", "abandoned"})
 _PRELIMINARY = frozenset({"rumored", "negotiating", "under_review"})
 _NEEDS_AUTHORITY = frozenset({"under_review", "approved", "blocked"})
 _QUESTION = re.compile(r"\?\s*[\"'\u201d\u00bb)]*\s*$")
+_QUOTE_MARKS = re.compile("[\"\u00ab\u00bb\u201c\u201d]")
 
 
 def _cue(kind: str) -> str:
@@ -140,10 +141,13 @@ _DENIAL = _LEXICON.compiled("cue.denial")
 _RUMOR = _LEXICON.compiled("cue.rumor")
 _CONFIRM = _LEXICON.compiled("cue.confirm")
 # a negation or a verb of ending at most a few words before the wording
-_NEGATION = re.compile(rf"(?:{_cue('negation')}|{_cue('ended')})[^,;]{{0,25}}$")
+_NEGATION = re.compile(rf"(?:{_cue('negation')})[^,;]{{0,25}}$")
+# a verb of ending just before: "dropped its bid for" ends the bid, it is no bid
+_ENDED = re.compile(rf"(?:{_cue('ended')})[^,;]{{0,25}}$")
 # a possibility, a plan or a condition up to five words before; or an aim ("to")
-_MODAL = re.compile(rf"(?:(?:{_cue('modal')})\s+(?:[\w']+\s+){{0,5}}(?:\w')?"
-                    rf"|(?:{_cue('purpose')})\s*)$")
+_MODAL = re.compile(rf"(?:(?:{_cue('modal')}|{_cue('expected')})\s+(?:[\w']+\s+){{0,5}}"
+                    rf"(?:\w')?|(?:{_cue('purpose')})\s*)$")
+_EXPECTED = re.compile(rf"(?:{_cue('expected')})\s+(?:[\w']+\s+){{0,5}}(?:\w')?$")
 _PLUPERFECT = _LEXICON.compiled("cue.pluperfect")
 _UNLESS = _LEXICON.compiled("cue.unless")
 _VOTERS = _LEXICON.compiled("cue.voters")
@@ -198,19 +202,34 @@ _INFINITIVE = re.compile(rf"(?:{_cue('purpose')})\s*$")
 _NEGATED_NEWS = _LEXICON.compiled("cue.negated_news")
 _REPORTED = re.compile(rf"(?:{_cue('reported')})$")
 _UNMODAL = re.compile(rf"(?:{_cue('unmodal')})\s+$")
+_SHARES = _LEXICON.compiled("cue.shares")
+_REPORTING = _LEXICON.compiled("cue.reporting")
+_PAST_PERFECT = re.compile(rf"(?:{_cue('past_perfect')})\s+(?:[\w']+\s+){{0,2}}$")
+# a price or a share that moved, right after the wording: "abandonne 2,6 %", "sheds 3 pct"
+_MARKET = re.compile(rf"\s*(?:[\w']+\s+){{0,2}}?[-+]?\d+(?:[.,]\d+)?\s*(?:%|{_cue('market')})")
 
 
-def _guarded(clause: str, start: int, stage: str) -> bool:
-    """Whether a trigger at `start` is negated, hypothetical or only intended."""
+def _guarded(clause: str, start: int, end: int, stage: str) -> str | None:
+    """Why a trigger at clause[start:end] is not news: "negated", "hypothetical",
+    "background" (a pluperfect, a share price), "expected" (will, is set to), "intended"
+    (could, plans to); None when it is news."""
     before = clause[max(0, start - 40):start]
-    if _CONDITION.search(clause[:start]) or _NEGATION.search(before) or _UNLESS.search(clause):
-        return True
+    if _CONDITION.search(clause[:start]) or _UNLESS.search(clause):
+        return "hypothetical"
+    if _NEGATION.search(before) or (stage != "abandoned" and _ENDED.search(before)):
+        return "negated"
+    if _MARKET.match(clause, end) and _SHARES.search(clause):
+        return "background"  # "le titre abandonne 2,6 %" is a price
+    if _PAST_PERFECT.search(before) and not _REPORTING.search(clause[max(0, start - 80):start]):
+        return "background"  # "avait reçu le feu vert"; but "said it had agreed" is news
     if stage in ("under_review", "negotiating") and _INFINITIVE.search(before):
-        return False  # "asked the CMA to examine", "teamed up to make an offer": that is news
+        return None  # "asked the CMA to examine", "teamed up to make an offer": that is news
     wider = clause[max(0, start - 60):start]
     if _REPORTED.search(wider):
-        return False  # "the CMA said it would open a probe": reported speech, not a guess
-    return bool(_MODAL.search(wider)) and not _UNMODAL.search(wider)
+        return None  # "the CMA said it would open a probe": reported speech, not a guess
+    if not _MODAL.search(wider) or _UNMODAL.search(wider):
+        return None
+    return "expected" if _EXPECTED.search(wider) else "intended"
 
 
 def _news_part(clause: str, *, strict: bool) -> str:
@@ -232,29 +251,36 @@ def _recalled(clause: str, start: int) -> bool:
 
 
 def _stages_in(text: str, bounds: tuple[int, int], offsets: dict[int, list[int]], *,
-               strict: bool) -> list[str]:
-    """Stage names triggered in the clause text[bounds], guards applied, in pattern order.
+               strict: bool) -> list[tuple[str, int, int]]:
+    """Readings triggered in the clause text[bounds], guards applied, in pattern order,
+    each with where its wording is in `text`.
 
-    `offsets` are where each stage's matches may start (see `_trigger_offsets`). `strict`
-    reads only the part before "after"; otherwise a recalled trigger makes the whole
-    clause background.
+    `offsets` are where each reading's matches may start (see `_trigger_offsets`).
+    `strict` reads only the part before "after"; otherwise a recalled trigger makes the
+    whole clause background. A ruling only expected ("will approve", "is expected to
+    sue to block") is a pending decision: the deal is under review.
     """
     start = bounds[0]
     clause = _news_part(text[start:bounds[1]], strict=strict)
     end = start + len(clause)
-    found: list[str] = []
+    found: list[tuple[str, int, int]] = []
     for index, (name, pattern) in enumerate(_COMPILED):
-        if name in ("rejection", "abandoned", "blocked") and "court_dismissal" in found:
+        if name in ("rejection", "abandoned", "blocked") and any(
+                f[0] == "court_dismissal" for f in found):
             continue  # "the judge rejected the bid to block" clears the deal
         for match in _matches(pattern, text, offsets.get(index, ()), start, end):
-            at = match.start() - start
+            at, to = match.start() - start, match.end() - start
             if not strict and _recalled(clause, at):
                 return []
             if name == "abandoned" and _NEGATED_NEWS.match(match.group()):
-                found.append(name)  # the negation is the news: "no longer in talks"
+                found.append((name, match.start(), match.end()))  # "no longer in talks"
                 break
-            if not _guarded(clause, at, name):
-                found.append(name)
+            why = _guarded(clause, at, to, name)
+            if why is None:
+                found.append((name, match.start(), match.end()))
+                break
+            if why == "expected" and name in ("approved", "blocked"):
+                found.append(("pending", match.start(), match.end()))
                 break
     return found
 
@@ -276,38 +302,53 @@ def _matches(pattern: re.Pattern[str], text: str, offsets: Sequence[int], start:
 
 @dataclass(frozen=True, slots=True)
 class StageReading:
-    """A stage read from a sentence, with the bounds of the clause that says it."""
+    """A stage read from a sentence, with the bounds of the clause that says it and of
+    the wording that triggered it."""
 
     stage: str
     start: int
     end: int
+    trigger_start: int = 0
+    trigger_end: int = 0
 
 
 def classify(folded: str, is_past: Callable[[str], bool], *, deal_words: bool | None = None,
-             authority: bool | None = None) -> list[StageReading]:
+             authority: bool | None = None, rumor: bool = False) -> list[StageReading]:
     """The stages a sentence (folded) reports; none for a denial or a question.
 
     `deal_words` and `authority` say whether the sentence has deal words or names an
-    authority, when the caller already knows (None: look).
+    authority, when the caller already knows (None: look); `rumor`, whether what
+    surrounds it reports its news as unconfirmed (a headline over a lede saying so).
     """
-    if _QUESTION.search(folded) or len(folded) < 12:
+    text = _answerable(folded)
+    if not text.strip() or len(folded) < 12:
         return []
     if authority is None:
         authority = _AUTHORITIES.search(folded) is not None
     if not (authority or (_DEAL_WORDS.search(folded) is not None if deal_words is None
                           else deal_words)):
         return []
-    text = folded
-    if _IGNORED.search(folded):
-        text = _IGNORED.sub(lambda m: " " * len(m.group()), folded)
-    if text != folded:  # "in talks with regulators" is not a regulator acting
-        authority = _AUTHORITIES.search(text) is not None
+    # quotation marks inside a sentence break no wording: "a « récemment soumis » une offre"
+    text = _QUOTE_MARKS.sub(" ", text)
+    if _IGNORED.search(text):
+        text = _IGNORED.sub(lambda m: " " * len(m.group()), text)
+        # "in talks with regulators" is not a regulator acting
+        authority = authority and _AUTHORITIES.search(text) is not None
     found = _read_segments(text, is_past, authority, strict=True)
     if not found and _AFTER.search(text):
         # Nothing new before any "after": what follows it may be the news itself
         # ("gave Musk until Oct. 28, after he offered to go ahead").
         found = _read_segments(text, is_past, authority, strict=False)
-    return _distinct(found, text)
+    return _distinct(found, text, rumor)
+
+
+def _answerable(folded: str) -> str:
+    """The sentence without the question it ends with: a question reports nothing, but
+    in "TF1 rachète M6 : à quoi va ressembler le géant ?" the part before the colon does."""
+    if not _QUESTION.search(folded):
+        return folded
+    colon = folded.rfind(": ")
+    return folded[:colon].ljust(len(folded)) if colon > 0 else ""
 
 
 def _read_segments(text: str, is_past: Callable[[str], bool], authority: bool, *,
@@ -320,14 +361,15 @@ def _read_segments(text: str, is_past: Callable[[str], bool], authority: bool, *
     for start, clause, relative in _live_segments(text, is_past):
         if relative and _PLUPERFECT.search(clause):
             continue
-        for name in _stages_in(text, (start, start + len(clause)), offsets, strict=strict):
+        for name, at, to in _stages_in(text, (start, start + len(clause)), offsets,
+                                       strict=strict):
             if relative and name != "under_review":
                 continue
             # A regulator or a court rejecting a deal blocks it; a seller (or its
             # shareholders) rejecting a bid ends it.
             blocks = name == "rejection" and authority
             found.append(StageReading("blocked" if blocks else _STAGE_OF.get(name, name),
-                                      start, start + len(clause)))
+                                      start, start + len(clause), at, to))
     return _allowed(found, text, authority)
 
 
@@ -341,16 +383,22 @@ def _allowed(found: list[StageReading], text: str, authority: bool) -> list[Stag
             and (not denied or r.stage == "approved")]
 
 
-def _distinct(found: list[StageReading], text: str) -> list[StageReading]:
+def _distinct(found: list[StageReading], text: str, rumor_context: bool) -> list[StageReading]:
     """One reading per stage, the news kept over what it acts on, rumours marked."""
     stages = {r.stage for r in found}
     if stages & _DECISIVE:
         found = [r for r in found if r.stage not in _PRELIMINARY and r.stage != "agreed"]
     elif "agreed" in stages:
         found = [r for r in found if r.stage != "negotiating"]
-    rumor = bool(_RUMOR.search(text)) and not _CONFIRM.search(text)
+    rumor = is_rumor(text) or (rumor_context and not _CONFIRM.search(text))
     readings: dict[str, StageReading] = {}
     for reading in found:
         stage = "rumored" if rumor and reading.stage in ("negotiating", "agreed") else reading.stage
-        readings.setdefault(stage, StageReading(stage, reading.start, reading.end))
+        readings.setdefault(stage, StageReading(stage, reading.start, reading.end,
+                                                reading.trigger_start, reading.trigger_end))
     return list(readings.values())
+
+
+def is_rumor(folded: str) -> bool:
+    """Whether text says its news is reported by others, not confirmed."""
+    return bool(_RUMOR.search(folded)) and not _CONFIRM.search(folded)
