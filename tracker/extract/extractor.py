@@ -74,8 +74,10 @@ _ANAPHORA = lexicon().compiled("words.anaphora")
 _NOT_AUTHORITY = lexicon().compiled("words.not_authority")
 #: The company a deal wording acts on, written right after it: "bid for GSK", "merger
 #: agreement with Frontier", "rachat de Zodiac". Capitals matter: read in the text.
-_OBJECT = re.compile(r"\b(?:for|of|with|de|du|d'|d\u2019|sur|avec)\s+(?:the\s+|la\s+|le\s+|l'|l\u2019)?"
-                     r"(?P<name>[A-Z\u00c0-\u00de][\w&'\u2019.-]*(?:[ \t]+[A-Z\u00c0-\u00de][\w&.-]*)*)")
+_CAPITAL = "[A-Z\u00c0-\u00de]"
+_OBJECT = re.compile(
+    r"\b(?:for|of|with|de|du|d'|d\u2019|sur|avec)\s+(?:the\s+|la\s+|le\s+|l'|l\u2019)?"
+    rf"(?P<name>{_CAPITAL}[\w&'\u2019.-]*(?:[ \t]+{_CAPITAL}[\w&.-]*)*)")
 #: Stages of deal-making, whose wording names the company dealt with.
 _DEALING_STAGES = frozenset({"rumored", "negotiating", "agreed", "completed", "abandoned"})
 
