@@ -378,8 +378,10 @@ def _allowed(found: list[StageReading], text: str, authority: bool) -> list[Stag
     if not found:
         return found  # the two scans below cost more than the rest for most sentences
     denied = _DENIAL.search(text) is not None
-    acting = authority or _VOTERS.search(text) is not None
-    return [r for r in found if (r.stage not in _NEEDS_AUTHORITY or acting)
+    # shareholders can approve or reject a deal, but only a regulator reviews one
+    voting = _VOTERS.search(text) is not None
+    return [r for r in found if (r.stage not in _NEEDS_AUTHORITY or authority
+                                 or (voting and r.stage != "under_review"))
             and (not denied or r.stage == "approved")]
 
 
