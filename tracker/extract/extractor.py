@@ -120,6 +120,7 @@ class _Context:
         self.lede_authority = authority_in(lede)
         self.lede_rumor = is_rumor(lede)
         self.previous: _Sentence | None = None
+        self.headline_named = False
 
     def authority(self, sentence: _Sentence) -> bool:
         """Whether a regulator, a court or a government acts in `sentence`."""
@@ -184,8 +185,12 @@ class Extractor:
             current = named or current
             sentence = _Sentence(span, r.text[span.start:span.end], folded, set(current),
                                  bool(named))
-            if here or _ANAPHORA.search(folded):
+            # the lede under a headline naming the deal speaks of it, named or not
+            lede = span.paragraph == 1 and context.headline_named
+            if here or lede or _ANAPHORA.search(folded):
                 self._read_stage(r, sentence, here, context)
+            if span.paragraph == 0 and named:
+                context.headline_named = True
             for _, deals in sentence.stages:
                 r.topical |= deals
             if (not sentence.stages and named and sentence.dealing()
