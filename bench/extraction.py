@@ -196,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help="folder of the evaluation set")
     parser.add_argument("--only", help="score only these files (stems, comma-separated)")
     parser.add_argument("--verbose", action="store_true", help="list every mismatch")
+    parser.add_argument("--set", dest="sets", type=Path, action="append", default=[],
+                        metavar="PATH", help="also score a set in the gold.json format of"
+                        " ../shared/corpus/real-news-dev, polled as a user would (repeatable)")
     args = parser.parse_args(argv)
     evalset = load_eval_set(args.data, set(args.only.split(",")) if args.only else None)
     extractor = Extractor(evalset.deals)
@@ -225,7 +228,27 @@ def main(argv: list[str] | None = None) -> int:
           f" non-matching {articles_per_second(extractor, others):,.0f}")
     if args.verbose:
         print("\n".join(scores.misses))
+    for path in args.sets:
+        print_gold_set(path, scores)
     return 0
+
+
+def print_gold_set(path: Path, ours: Scores) -> None:
+    """Score a gold-format set (bench/goldset.py) and print it beside our own sets."""
+    from bench.goldset import BenchError, score_set
+
+    try:
+        gold = score_set(path)
+    except BenchError as error:
+        print(f"\n{path}: {error}")
+        return
+    print(f"\n{path} (polled through the command line), beside {DATA.name}:")
+    print(f"{'type':<12} {'f1 here':>8} {'f1 ours':>8}   (tp/fp/fn here)")
+    for kind in TYPES:
+        c = gold.overall.total(kind)
+        print(f"{kind:<12} {gold.overall.f1(kind):>8.3f} {ours.f1(kind)[2]:>8.3f}"
+              f"   ({c['tp']}/{c['fp']}/{c['fn']})")
+    print("\n".join(gold.summary_lines()[-6:]))
 
 
 if __name__ == "__main__":
