@@ -118,7 +118,9 @@ class _Context:
         bounds = paragraphs(r.text)
         lede = r.folded[bounds[1][0]:bounds[1][1]] if len(bounds) > 1 else ""
         self.lede_authority = authority_in(lede)
-        self.lede_rumor = is_rumor(lede)
+        # the lede's first sentence says how the headline's news is known
+        first = next(iter(sentences(r.text[bounds[1][0]:bounds[1][1]])), None) if lede else None
+        self.lede_rumor = bool(first) and is_rumor(lede[first.start:first.end])
         self.previous: _Sentence | None = None
         self.headline_named = False
 
@@ -209,7 +211,8 @@ class Extractor:
         about_deal = sentence.has("deal") or self._both_sides(here, named)
         readings = classify(sentence.folded, lambda c: has_past_marker(c, r.article.published),
                             deal_words=about_deal, authority=context.authority(sentence),
-                            rumor=context.rumor(sentence))
+                            rumor=context.rumor(sentence),
+                            headline=sentence.span.paragraph == 0)
         for reading in readings:
             deals = sentence.deals
             if len(named) > 1:
@@ -225,7 +228,7 @@ class Extractor:
                     deals: set[int]) -> set[int]:
         """The deals a wording acts on: another company named as what it acts on ("bid
         for GSK", "agreement with Frontier") takes it away from the configured deals."""
-        found = _OBJECT.search(sentence.text, reading.trigger_end,
+        found = _OBJECT.search(sentence.text, reading.trigger_start,
                                min(reading.end, reading.trigger_end + 60))
         if found is None:
             return deals
@@ -255,7 +258,8 @@ class Extractor:
         for sentence in r.sentences:
             for stage, deals in sentence.stages:
                 for number in deals:
-                    rank = (-sentence.span.paragraph, STAGE_RANK.get(stage, -1))
+                    # a rumour and talks rank alike: the paragraph's first one is its news
+                    rank = (-sentence.span.paragraph, max(STAGE_RANK.get(stage, -1), 1))
                     if number not in best or rank > best[number][:2]:
                         best[number] = (*rank, stage, sentence.text)
         for number in sorted(best):

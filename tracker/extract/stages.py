@@ -25,6 +25,7 @@ _PATTERNS: dict[str, list[str]] = {
 _STAGE_OF = {"court_dismissal": "approved", "rejection": "abandoned", "pending": "under_review"}
 _AUTHORITIES = _LEXICON.compiled("words.authority")
 _DEAL_WORDS = _LEXICON.compiled("words.deal")
+_COURT = _LEXICON.compiled("words.court")
 
 
 def _starts(items: list[Any]) -> tuple[set[str], bool] | None:
@@ -145,7 +146,7 @@ _NEGATION = re.compile(rf"(?:{_cue('negation')})[^,;]{{0,25}}$")
 # a verb of ending just before: "dropped its bid for" ends the bid, it is no bid
 _ENDED = re.compile(rf"(?:{_cue('ended')})[^,;]{{0,25}}$")
 # a possibility, a plan or a condition up to five words before; or an aim ("to")
-_MODAL = re.compile(rf"(?:(?:{_cue('modal')}|{_cue('expected')})\s+(?:[\w']+\s+){{0,5}}"
+_MODAL = re.compile(rf"(?:(?:{_cue('modal')}|{_cue('expected')}|{_cue('before')})\s+(?:[\w']+\s+){{0,5}}"
                     rf"(?:\w')?|(?:{_cue('purpose')})\s*)$")
 _EXPECTED = re.compile(rf"(?:{_cue('expected')})\s+(?:[\w']+\s+){{0,5}}(?:\w')?$")
 _PLUPERFECT = _LEXICON.compiled("cue.pluperfect")
@@ -209,7 +210,8 @@ _PAST_PERFECT = re.compile(rf"(?:{_cue('past_perfect')})\s+(?:[\w']+\s+){{0,2}}$
 _MARKET = re.compile(rf"\s*(?:[\w']+\s+){{0,2}}?[-+]?\d+(?:[.,]\d+)?\s*(?:%|{_cue('market')})")
 
 
-def _guarded(clause: str, start: int, end: int, stage: str) -> str | None:
+def _guarded(clause: str, start: int, end: int, stage: str, *,
+             headline: bool = False) -> str | None:
     """Why a trigger at clause[start:end] is not news: "negated", "hypothetical",
     "background" (a pluperfect, a share price), "expected" (will, is set to), "intended"
     (could, plans to); None when it is news."""
@@ -229,7 +231,9 @@ def _guarded(clause: str, start: int, end: int, stage: str) -> str | None:
         return None  # "the CMA said it would open a probe": reported speech, not a guess
     if not _MODAL.search(wider) or _UNMODAL.search(wider):
         return None
-    return "expected" if _EXPECTED.search(wider) else "intended"
+    if _EXPECTED.search(wider) or (headline and _INFINITIVE.search(before)):
+        return "expected"  # in a headline, "FTC to sue to block" is what it will do
+    return "intended"
 
 
 def _news_part(clause: str, *, strict: bool) -> str:
@@ -251,7 +255,7 @@ def _recalled(clause: str, start: int) -> bool:
 
 
 def _stages_in(text: str, bounds: tuple[int, int], offsets: dict[int, list[int]], *,
-               strict: bool) -> list[tuple[str, int, int]]:
+               strict: bool, headline: bool = False) -> list[tuple[str, int, int]]:
     """Readings triggered in the clause text[bounds], guards applied, in pattern order,
     each with where its wording is in `text`.
 
@@ -275,7 +279,7 @@ def _stages_in(text: str, bounds: tuple[int, int], offsets: dict[int, list[int]]
             if name == "abandoned" and _NEGATED_NEWS.match(match.group()):
                 found.append((name, match.start(), match.end()))  # "no longer in talks"
                 break
-            why = _guarded(clause, at, to, name)
+            why = _guarded(clause, at, to, name, headline=headline)
             if why is None:
                 found.append((name, match.start(), match.end()))
                 break
@@ -313,7 +317,8 @@ class StageReading:
 
 
 def classify(folded: str, is_past: Callable[[str], bool], *, deal_words: bool | None = None,
-             authority: bool | None = None, rumor: bool = False) -> list[StageReading]:
+             authority: bool | None = None, rumor: bool = False,
+             headline: bool = False) -> list[StageReading]:
     """The stages a sentence (folded) reports; none for a denial or a question.
 
     `deal_words` and `authority` say whether the sentence has deal words or names an
@@ -334,11 +339,11 @@ def classify(folded: str, is_past: Callable[[str], bool], *, deal_words: bool | 
         text = _IGNORED.sub(lambda m: " " * len(m.group()), text)
         # "in talks with regulators" is not a regulator acting
         authority = authority and _AUTHORITIES.search(text) is not None
-    found = _read_segments(text, is_past, authority, strict=True)
+    found = _read_segments(text, is_past, authority, strict=True, headline=headline)
     if not found and _AFTER.search(text):
         # Nothing new before any "after": what follows it may be the news itself
         # ("gave Musk until Oct. 28, after he offered to go ahead").
-        found = _read_segments(text, is_past, authority, strict=False)
+        found = _read_segments(text, is_past, authority, strict=False, headline=headline)
     return _distinct(found, text, rumor)
 
 
@@ -352,7 +357,7 @@ def _answerable(folded: str) -> str:
 
 
 def _read_segments(text: str, is_past: Callable[[str], bool], authority: bool, *,
-                   strict: bool) -> list[StageReading]:
+                   strict: bool, headline: bool = False) -> list[StageReading]:
     """Stage readings of each live clause of a sentence."""
     offsets = _trigger_offsets(text)
     if not offsets:
@@ -362,12 +367,14 @@ def _read_segments(text: str, is_past: Callable[[str], bool], authority: bool, *
         if relative and _PLUPERFECT.search(clause):
             continue
         for name, at, to in _stages_in(text, (start, start + len(clause)), offsets,
-                                       strict=strict):
+                                       strict=strict, headline=headline):
             if relative and name != "under_review":
                 continue
             # A regulator or a court rejecting a deal blocks it; a seller (or its
             # shareholders) rejecting a bid ends it.
-            blocks = name == "rejection" and authority
+            if name == "court_dismissal" and not _COURT.search(text):
+                name = "rejection"  # "Qualcomm's board rejects Broadcom's bid": no court
+            blocks = name == "rejection" and _AUTHORITIES.search(clause) is not None
             found.append(StageReading("blocked" if blocks else _STAGE_OF.get(name, name),
                                       start, start + len(clause), at, to))
     return _allowed(found, text, authority)

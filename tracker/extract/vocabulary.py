@@ -36,6 +36,7 @@ KINDS: dict[str, str] = {
     "words.deal_noun": "nouns that name a deal: with one, naming the buyer is enough",
     "words.anaphora": "a noun phrase pointing back to the article's deal",
     "words.authority": "regulators, courts and governments: their acts move a deal's status",
+    "words.court": "courts and judges: only they dismiss a case or a bid to block a deal",
     "words.not_authority": "boards, which approve without being regulators",
     "words.decision": "words of a decision or a date to meet",
     # one table per reading of a sentence: the stage it reports
@@ -49,6 +50,7 @@ KINDS: dict[str, str] = {
     "cue.negation": "a negation just before the wording: not the stage",
     "cue.ended": "a verb of ending just before the wording: what it names is over",
     "cue.modal": "a possibility, a plan or a condition before the wording: not yet the stage",
+    "cue.before": "before, ahead of: what follows has not happened yet",
     "cue.expected": "an act expected ('will', 'is set to'): a ruling expected means a review",
     "cue.purpose": "to/pour before the wording: an aim, not yet the stage",
     "cue.unmodal": "voted to, decided to: the act is done, whatever follows",
