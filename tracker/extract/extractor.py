@@ -120,7 +120,7 @@ class _Context:
         self.lede_authority = authority_in(lede)
         # the lede's first sentence says how the headline's news is known
         first = next(iter(sentences(r.text[bounds[1][0]:bounds[1][1]])), None) if lede else None
-        self.lede_rumor = bool(first) and is_rumor(lede[first.start:first.end])
+        self.lede_rumor = first is not None and is_rumor(lede[first.start:first.end])
         self.previous: _Sentence | None = None
         self.headline_named = False
 

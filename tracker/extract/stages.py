@@ -146,7 +146,8 @@ _NEGATION = re.compile(rf"(?:{_cue('negation')})[^,;]{{0,25}}$")
 # a verb of ending just before: "dropped its bid for" ends the bid, it is no bid
 _ENDED = re.compile(rf"(?:{_cue('ended')})[^,;]{{0,25}}$")
 # a possibility, a plan or a condition up to five words before; or an aim ("to")
-_MODAL = re.compile(rf"(?:(?:{_cue('modal')}|{_cue('expected')}|{_cue('before')})\s+(?:[\w']+\s+){{0,5}}"
+_NOT_YET = f"{_cue('modal')}|{_cue('expected')}|{_cue('before')}"
+_MODAL = re.compile(rf"(?:(?:{_NOT_YET})\s+(?:[\w']+\s+){{0,5}}"
                     rf"(?:\w')?|(?:{_cue('purpose')})\s*)$")
 _EXPECTED = re.compile(rf"(?:{_cue('expected')})\s+(?:[\w']+\s+){{0,5}}(?:\w')?$")
 _PLUPERFECT = _LEXICON.compiled("cue.pluperfect")
