@@ -62,6 +62,33 @@ KINDS: dict[str, str] = {
     "cue.span": "a span of time before 'after': what follows is the past ('weeks after')",
     "cue.recalled": "'after the ...': a noun phrase recalling the past",
     "cue.negated_news": "an abandonment that is a negation ('no longer'): the negation is news",
+    # dates: the words of a day and of a span of time (dates.py)
+    "date.month": "month names, each with its number as `value`",
+    "date.weekday": "weekday names, allowed before a date: 'le samedi 16 janvier'",
+    "date.number": "number words of a period ('thirty days'), each with its `value`",
+    "date.unit": "units of a period, each with its `value`: days, business_days, weeks...",
+    "date.past": "markers that date a clause before the article: 'last year', 'l'an dernier'",
+    # deadlines: what makes a date or a period one to meet (deadlines.py, labels.py)
+    "deadline.cue_before": "just before a date: it is a date to meet ('by', 'd'ici le')",
+    "deadline.cue_after": "just after a date: 'at the latest', 'termination date'",
+    "deadline.weak_cue": "'on', 'le' before a date: a deadline when a decision or act is due",
+    "deadline.due_act": "an act done on a set day ('close', 'sera clôturée'): with a weak cue",
+    "deadline.meeting": "a shareholders' meeting: its day decides a bid",
+    "deadline.past_verb": "a verb of something done just before a date: no weak cue",
+    "deadline.extension": "a date being moved: the old one is replaced",
+    "deadline.extended_to": "'to', 'au' before the new date of a moved deadline",
+    "deadline.replaced": "before the old date of a moved deadline: 'from', 'au lieu du'",
+    "deadline.previous": "a date the text calls previous or initial: not one to meet",
+    "deadline.period_strong": "before a period that counts forward: 'within', 'dans un délai de'",
+    "deadline.period_given": "a period given to someone ('has 30 days'): needs a purpose after",
+    "deadline.period_weak": "'in 45 days': a deadline only after a future verb",
+    "deadline.purpose": "after a given period, what it is for: 'to', 'pour'",
+    "deadline.future": "before a bare period, a verb that looks ahead: 'will', 'expects to'",
+    "deadline.elapsed": "after any period, time already spent: 'ago', 'qui ont suivi'",
+    "deadline.spent": "after a given or bare period, time spent: 'of talks', 'after'",
+    "deadline.superlative": "before 'in 20 years', a span of history: 'largest', 'first'",
+    "deadline.label": "what is due, with its English label as `value` (ranked in labels.py)",
+    "deadline.party": "who must act, as `value`: court, regulator, government, shareholders, offer",
 }
 NEVER = r"(?!x)x"
 
