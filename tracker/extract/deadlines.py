@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tracker.extract.dates import DATE_RE, add_period, resolve
-from tracker.extract.labels import deadline_label
+from tracker.extract.labels import deadline_label, words_by_value
 from tracker.extract.vocabulary import lexicon
 
 _LEXICON = lexicon()
@@ -36,10 +36,14 @@ _CUE_AFTER = re.compile(rf"\W*(?:{_words('cue_after')})")
 # ":" is punctuation, not a word of the lexicon: "Décision attendue : 10 mai"
 _WEAK_CUE = re.compile(rf"(?:{_words('weak_cue')}|:)\s*$")
 _PAST_VERB = re.compile(rf"(?:{_words('past_verb')})[^,;]{{0,20}}$")
-_DUE_ACT = re.compile(rf"{_words('due_act')}|{_words('meeting')}")
+_DUE_ACT = _LEXICON.compiled("deadline.due_act")
 #: A shareholders' meeting makes a sentence one to read for its date, deal words or not.
 MEETING = _LEXICON.compiled("deadline.meeting")
-_DECISION = _LEXICON.compiled("words.decision")
+_DECISION = _LEXICON.compiled("deadline.decision")
+_OFFER = re.compile(words_by_value("deadline.party")["offer"])
+# "by 5 p.m. on May 10" is "by May 10"; "du 3 au 24 mai", "from May 3 to May 24" end
+_TIME = re.compile(rf"(?:{_LEXICON.regex('date.time')})\W*(?:{_words('weak_cue')})?\s*$")
+_RANGE = re.compile(rf"(?:{_LEXICON.regex('date.range')})\s*$")
 _EXTENSION = _LEXICON.compiled("deadline.extension")
 _EXTENDED_TO = re.compile(rf"(?:{_words('extended_to')})\W*(?:le |the )?$")
 _REPLACED = re.compile(rf"(?:{_words('replaced')})\W*(?:le |the |l')?$")
@@ -87,15 +91,19 @@ def _clause_before(folded: str, start: int, reach: int) -> str:
 def _is_cued(folded: str, start: int, end: int, extension: bool) -> bool:
     """Whether the date at [start, end) is introduced as a deadline."""
     before = folded[max(0, start - 45):start]
-    if _CUE_BEFORE.search(before) or _CUE_AFTER.match(folded, end, end + 30):
+    timeless = _TIME.sub("", before)
+    if (_CUE_BEFORE.search(before) or _CUE_BEFORE.search(timeless)
+            or _CUE_AFTER.match(folded, end, end + 30)):
         return True
     if extension and _EXTENDED_TO.search(before):
         return True
-    if not _WEAK_CUE.search(before) or _PAST_VERB.search(before):
+    if _PAST_VERB.search(before):
         return False
     # "on May 10" alone is any day: it is one to meet when the act due then is named
-    return bool(_DUE_ACT.search(_clause_before(folded, start, _ACT_REACH))
-                or _DECISION.search(folded))
+    due = _DUE_ACT.search(_clause_before(folded, start, _ACT_REACH)) or _DECISION.search(folded)
+    if _RANGE.search(before):
+        return bool(due or _OFFER.search(folded))  # "l'offre sera ouverte du 3 au 24 mai"
+    return bool(_WEAK_CUE.search(before) and due)
 
 
 def _absolute(folded: str, published: datetime, language: str) -> list[DeadlineDraft]:

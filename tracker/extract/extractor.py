@@ -183,8 +183,8 @@ class Extractor:
         context = ""  # the sentence before: who "elle" or "it" is, for the label
         previous: _Sentence | None = None
         # A sentence that could be about several deals dates the ones the article names
-        # with both sides: "its deadline for the current Qualcomm review" in an article
-        # on Qualcomm buying NXP is not about Broadcom's bid for Qualcomm.
+        # with both sides: "the regulator's deadline for Globex is May 10" in an article
+        # on Globex buying Initech is not about Acme's bid for Globex.
         whole = {n for n in r.deals if self._both_sides(r.mentions, {n})}
         for sentence in r.sentences:
             context, before = sentence.folded, context
@@ -204,8 +204,8 @@ class Extractor:
     def _dates_the_deal(sentence: _Sentence, previous: _Sentence | None) -> bool:
         """Whether a sentence's dates may be the deal's: it speaks of a deal, a decision or
         a shareholders' meeting, and it names a party or a deal or an authority, or follows
-        a sentence that speaks of them ("Last we heard, that was on track to be completed
-        by April 3" after a sentence on a move of headquarters is not about the deal).
+        a sentence that speaks of them ("That should be done by May 3" after a sentence on
+        a move of headquarters is not about the deal).
         """
         if not (sentence.dealing() or DEADLINE_MEETING.search(sentence.folded)):
             return False

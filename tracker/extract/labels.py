@@ -19,7 +19,7 @@ LABELS = ("go-shop", "regulatory decision", "expiry", "filing", "shareholder vot
 _LEXICON = lexicon()
 
 
-def _by_value(kind: str) -> dict[str, str]:
+def words_by_value(kind: str) -> dict[str, str]:
     """One regular expression per value of a kind's entries, in file order."""
     found: dict[str, list[str]] = {}
     for entry in _LEXICON.entries(kind):
@@ -27,10 +27,10 @@ def _by_value(kind: str) -> dict[str, str]:
     return {value: "|".join(regexes) for value, regexes in found.items()}
 
 
-_KEYWORDS = _by_value("deadline.label")
+_KEYWORDS = words_by_value("deadline.label")
 _WHAT_RE = re.compile("|".join(rf"(?P<k{i}>{_KEYWORDS[label]})"
                                for i, label in enumerate(LABELS) if label in _KEYWORDS))
-_PARTY = {party: re.compile(regex) for party, regex in _by_value("deadline.party").items()}
+_PARTY = {party: re.compile(regex) for party, regex in words_by_value("deadline.party").items()}
 _CLAUSE_MARKS = (";", ": ", " - ")
 _PURPOSE = re.compile(rf"^\W*(?:[\w'-]+\W+){{0,3}}?(?:{_LEXICON.regex('deadline.purpose')})\s*$")
 
