@@ -3,8 +3,9 @@
 Two shapes, each only behind a cue that looks forward (the words are the lexicon's
 `deadline.*` kinds; how they combine is here):
 - a day: "by September 15", "d'ici le 15 septembre", "expires on June 10", "the Nov. 24
-  termination date", or a bare "on"/"le" when the sentence says what is due that day
-  ("will vote on May 10", "expects to close on 29.01.2021", "sera clôturée le 2 mars");
+  termination date", "by 5 p.m. on May 10", the last day of "du 3 au 24 mai", or a bare
+  "on"/"le" when the sentence says what is due that day ("will vote on May 10",
+  "expects to close on 29.01.2021", "sera clôturée le 2 mars");
 - a period from the article's date: "within 45 days", "dans un délai de 90 jours",
   "has 30 days to", "dispose de 25 jours ouvrés pour". A bare duration is elapsed
   time, not a deadline: "after six weeks of talks", "the largest deal in 20 years".
@@ -91,9 +92,7 @@ def _clause_before(folded: str, start: int, reach: int) -> str:
 def _is_cued(folded: str, start: int, end: int, extension: bool) -> bool:
     """Whether the date at [start, end) is introduced as a deadline."""
     before = folded[max(0, start - 45):start]
-    timeless = _TIME.sub("", before)
-    if (_CUE_BEFORE.search(before) or _CUE_BEFORE.search(timeless)
-            or _CUE_AFTER.match(folded, end, end + 30)):
+    if _CUE_BEFORE.search(_TIME.sub("", before)) or _CUE_AFTER.match(folded, end, end + 30):
         return True
     if extension and _EXTENDED_TO.search(before):
         return True
