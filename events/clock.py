@@ -28,12 +28,13 @@ def _as_utc(moment: datetime) -> datetime:
 
 def format_occurred(moment: datetime) -> str:
     """Format an aware datetime as an `occurred_at` value (UTC, seconds)."""
-    return _as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # not strftime("%Y"): it writes year 999 as "999", which sorts after "2026"
+    return _as_utc(moment).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def format_recorded(moment: datetime) -> str:
     """Format an aware datetime as a `recorded_at` value (UTC, microseconds)."""
-    return _as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return _as_utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_instant(text: str) -> datetime:

@@ -93,7 +93,7 @@ class MemoryEventStore(EventStore):
         return self._by_id.get(event_id)
 
     def last_recorded_at(self) -> str | None:
-        return self._rows[-1].recorded_at if self._rows else None
+        return max((row.recorded_at for row in self._rows[-1:]), default=None)
 
     def last_seq(self) -> int:
         return self._rows[-1].seq if self._rows else 0

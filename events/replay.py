@@ -9,6 +9,7 @@ statements), never the events themselves.
 from __future__ import annotations
 
 import json
+import logging
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,11 +22,13 @@ from events.model import STAGE_RANK
 from events.store import EventStore, TimelineRow
 
 UNKNOWN = "unknown"
+OCCURRED_WIDTH = len("2020-08-02T14:30:00Z")
 DEFAULT_STATEMENTS_KEPT = 10
 PAST_DEADLINES_KEPT = 10
 # raw_decode skips the whitespace checks of json.loads: data is written by us, compact
 _decode = json.JSONDecoder().raw_decode
 _stage_of: dict[str, str] = {}
+log = logging.getLogger(__name__)
 
 
 class StatusStep(NamedTuple):
@@ -64,11 +67,18 @@ class Statement:
     source_url: str | None
 
 
-def _statement(kept: tuple[str, str, str, str | None]) -> Statement:
+def _statement(kept: tuple[str, str, str, str | None]) -> Statement | None:
+    """A kept statement, decoded; None for a row another tool wrote that is none."""
     event_id, occurred, data, url = kept
-    fields = _decode(data)[0]
-    return Statement(fields["speaker"], fields.get("organization"), fields["quote"],
-                     fields.get("language") or "en", occurred, event_id, url)
+    try:
+        fields = _decode(data)[0]
+        speaker, quote = fields["speaker"], fields["quote"]
+        if not isinstance(speaker, str) or not isinstance(quote, str):
+            return None
+        return Statement(speaker, fields.get("organization"), quote,
+                         fields.get("language") or "en", occurred, event_id, url)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 @dataclass(slots=True)
@@ -117,7 +127,8 @@ class DealState:
 
     def latest_statements(self) -> list[Statement]:
         """Kept statements, newest first."""
-        return [_statement(kept) for kept in reversed(self.statements)]
+        decoded = (_statement(kept) for kept in reversed(self.statements))
+        return [statement for statement in decoded if statement is not None]
 
 
 @dataclass(slots=True)
@@ -129,6 +140,7 @@ class ReplayResult:
     events_applied: int
     last_seq: int
     deals: dict[str, DealState]
+    skipped: int = 0  # rows another tool wrote that are no valid event: left out, warned
 
 
 def _fold_negotiation(state: DealState, seq: int, event_id: str, occurred: str, data: str,
@@ -168,6 +180,10 @@ def _fold_deadline(state: DealState, seq: int, event_id: str, occurred: str, dat
                    url: str | None) -> None:
     fields = _decode(data)[0]
     due, replaces = fields["due"], fields.get("replaces")
+    # a row another tool wrote may hold any text: only dates are folded (ValueError skips)
+    date.fromisoformat(due)
+    if replaces is not None:
+        date.fromisoformat(replaces)
     state.deadlines[due] = (due, fields.get("label") or "", replaces, event_id, url, occurred)
     if replaces:
         state.deadlines.pop(replaces, None)
@@ -230,32 +246,50 @@ def replay(
             recorded_until=recorded_until,
             deal_id=deal_id,
         )
-        deals, applied, last_seq = _fold(batches, retracted, as_of=as_of,
-                                         statements_kept=statements_kept,
-                                         status_changes_kept=status_changes_kept)
-    return ReplayResult(as_of, recorded_until, applied, last_seq, deals)
+        fold = _Fold(retracted, as_of=as_of, statements_kept=statements_kept,
+                     status_changes_kept=status_changes_kept)
+        fold.run(batches)
+    if fold.skipped:
+        log.warning("replay left out %d row(s) of the log that are no valid event (first:"
+                    " seq %d); `tracker check` lists them", fold.skipped, fold.first_skipped)
+    return ReplayResult(as_of, recorded_until, fold.applied, fold.last_seq, fold.deals,
+                        fold.skipped)
 
 
-def _fold(batches: Iterable[list[TimelineRow]], retracted: set[str], *, as_of: date,
-          statements_kept: int, status_changes_kept: int) -> tuple[dict[str, DealState], int, int]:
-    """The hot loop: each row to its deal's reducer; returns deals, events applied, last seq."""
-    deals: dict[str, DealState] = {}
-    applied = last_seq = 0
-    reducers = REDUCERS
-    horizon = as_of.isoformat()
-    for batch in batches:
-        for seq, event_id, deal, type_, occurred, data, url in batch:
-            if event_id in retracted:
-                continue
-            state = deals.get(deal)
-            if state is None:
-                state = deals[deal] = DealState(
-                    deal, statements=deque(maxlen=statements_kept), as_of=horizon,
-                    changes=deque(maxlen=status_changes_kept))
-            reducers[type_](state, seq, event_id, occurred, data, url)
-            state.event_count += 1
-            state.last_event_at = occurred
-            applied += 1
-            if seq > last_seq:
-                last_seq = seq
-    return deals, applied, last_seq
+class _Fold:
+    """The hot loop: each row to its deal's reducer, counting what it applied."""
+
+    def __init__(self, retracted: set[str], *, as_of: date, statements_kept: int,
+                 status_changes_kept: int) -> None:
+        self.retracted = retracted
+        self.horizon = as_of.isoformat()
+        self.statements_kept = statements_kept
+        self.status_changes_kept = status_changes_kept
+        self.deals: dict[str, DealState] = {}
+        self.applied = self.last_seq = self.skipped = self.first_skipped = 0
+
+    def run(self, batches: Iterable[list[TimelineRow]]) -> None:
+        """Fold every row of `batches`, in order."""
+        deals, reducers, retracted = self.deals, REDUCERS, self.retracted
+        for batch in batches:
+            for seq, event_id, deal, type_, occurred, data, url in batch:
+                if event_id in retracted:
+                    continue
+                state = deals.get(deal)
+                if state is None:
+                    state = deals[deal] = DealState(
+                        deal, statements=deque(maxlen=self.statements_kept),
+                        as_of=self.horizon, changes=deque(maxlen=self.status_changes_kept))
+                try:  # costs nothing until a row another tool wrote is no valid event
+                    if len(occurred) != OCCURRED_WIDTH:
+                        raise ValueError(occurred)
+                    reducers[type_](state, seq, event_id, occurred, data, url)
+                except (KeyError, ValueError, TypeError, IndexError, AttributeError):
+                    self.skipped += 1
+                    self.first_skipped = self.first_skipped or seq
+                    continue
+                state.event_count += 1
+                state.last_event_at = occurred
+                self.applied += 1
+                if seq > self.last_seq:
+                    self.last_seq = seq

@@ -48,6 +48,9 @@ INDEXES: tuple[tuple[str, ...], ...] = (
     ("recorded_at",),
 )
 
+#: What every recorded_at we write looks like (2020-08-02T14:30:00.000000Z).
+_RECORDED_GLOB = ("[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]"
+                  ".[0-9][0-9][0-9][0-9][0-9][0-9]Z")
 _INSERT = (
     "INSERT INTO events (event_id, deal_id, type, occurred_at, recorded_at, data,"
     " source_url, source_feed, evidence, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -141,8 +144,10 @@ class SQLiteEventStore(EventStore):
 
     @translated("read the event log")
     def last_recorded_at(self) -> str | None:
+        # the latest well-formed time, not the last row's: a row another tool inserted
+        # with an old or garbled recorded_at must not hide the log from a replay
         row = self.conn.execute(
-            "SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1"
+            f"SELECT max(recorded_at) FROM events WHERE recorded_at GLOB '{_RECORDED_GLOB}'"
         ).fetchone()
         return row[0] if row else None
 

@@ -122,7 +122,7 @@ class EventStore(ABC):
 
     @abstractmethod
     def last_recorded_at(self) -> str | None:
-        """The `recorded_at` of the latest committed event, None when the log is empty."""
+        """The latest `recorded_at` committed (well-formed), None when the log is empty."""
 
     @abstractmethod
     def last_seq(self) -> int:

@@ -90,9 +90,13 @@ def _summary(row: StoredEvent) -> str:
 
 
 def event_json(row: StoredEvent) -> dict[str, Any]:
-    """One row as the JSON object documented for `tracker events` (`data` an object)."""
+    """One row as the JSON object documented for `tracker events` (`data` an object;
+    the text as stored when another tool wrote something else there)."""
     document = row._asdict()
-    document["data"] = json.loads(row.data)
+    try:
+        document["data"] = json.loads(row.data)
+    except (TypeError, ValueError):
+        document["data"] = row.data
     return document
 
 

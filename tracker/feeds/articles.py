@@ -19,8 +19,10 @@ from tracker.feeds.html import html_to_text
 from tracker.model import MAX_TEXT_CHARS, MAX_TITLE_CHARS, Article
 from tracker.text import guess_language
 
-# A publication date further ahead than this is a feed's mistake, not news from the future.
+# A publication date further ahead than this is a feed's mistake, not news from the future;
+# one before OLDEST is a mistake too (year 1, year 999): both give way to the fetch time.
 FUTURE_TOLERANCE = timedelta(days=2)
+OLDEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def articles_from_entries(entries: Iterable[Mapping[str, Any]], *, feed: str,
@@ -100,7 +102,7 @@ def _published(entry: Mapping[str, Any], fetched_at: datetime) -> datetime | Non
             moment = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
         except (OverflowError, ValueError, OSError, TypeError):
             continue
-        if moment <= fetched_at + FUTURE_TOLERANCE:
+        if OLDEST <= moment <= fetched_at + FUTURE_TOLERANCE:
             return moment
     return None
 

@@ -1,0 +1,163 @@
+"""Hostile input and faults, round two: each test failed before its fix."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from events.clock import format_occurred, format_recorded
+from events.sqlite_store import SQLiteEventStore
+from tests.conftest import CONFIG_TEXT
+from tracker.archive.sqlite_archive import SQLiteArchive
+from tracker.cli import cli
+from tracker.jobs.ingest import Ingestor
+from tracker.model import Deal
+
+FETCHED = datetime(2020, 8, 3, 9, 0, tzinfo=UTC)
+TIKTOK = Deal(id="microsoft-tiktok", title="Microsoft / TikTok", acquirer="Microsoft",
+              target="TikTok", seller="ByteDance")
+
+
+def feed(*items: tuple[str, str, str]) -> bytes:
+    """RSS with items (guid, title, pubDate as written)."""
+    body = "".join(f"<item><guid>{g}</guid><title>{t}</title><link>https://news.example/{g}"
+                   f"</link><pubDate>{d}</pubDate></item>" for g, t, d in items)
+    return f'<rss version="2.0"><channel><title>t</title>{body}</channel></rss>'.encode()
+
+
+# --- 3. dates before a sane floor ---------------------------------------------------------
+
+@pytest.mark.parametrize("year", [1, 999, 1870])
+def test_every_timestamp_is_written_with_four_digit_years(year: int) -> None:
+    moment = datetime(year, 1, 1, 10, 0, tzinfo=UTC)
+    assert format_occurred(moment).startswith(f"{year:04d}-01-01T10:00:00")
+    assert format_recorded(moment).startswith(f"{year:04d}-01-01T10:00:00.000000")
+
+
+def test_a_publication_date_before_1900_is_replaced_by_the_fetch_time(tmp_path: Path) -> None:
+    archive = SQLiteArchive(SQLiteEventStore(tmp_path / "tracker.db"))
+    ingestor = Ingestor(archive, [TIKTOK])
+    content = feed(("old", "Microsoft agreed to buy TikTok", "Mon, 01 Jan 0999 10:00:00 GMT"),
+                   ("older", "Microsoft is in talks to buy TikTok", "Mon, 01 Jan 0001 10:00:00 GMT"))
+    ingestor.ingest_bytes(content, feed="tech", fetched_at=FETCHED)
+    rows = archive.conn.execute(
+        "SELECT published_at, published_estimated FROM articles ORDER BY key").fetchall()
+    assert rows == [(format_occurred(FETCHED), 1), (format_occurred(FETCHED), 1)]
+    occurred = {row.occurred_at for row in archive.store.read()}
+    assert occurred == {format_occurred(FETCHED)}
+    archive.close()
+
+
+def test_a_report_and_check_survive_an_event_dated_year_one(tmp_path: Path) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_text(CONFIG_TEXT)
+    store = SQLiteEventStore(tmp_path / "tracker.db")
+    store.close()
+    raw = sqlite3.connect(tmp_path / "tracker.db")
+    # what an older tracker wrote for a feed dated year 1: three digits short
+    raw.execute("INSERT INTO events (event_id, deal_id, type, occurred_at, recorded_at, data)"
+                " VALUES ('x', 'microsoft-tiktok', 'negotiation', '1-01-01T00:00:00Z',"
+                " '2020-08-03T09:00:00.000000Z', '{\"stage\": \"agreed\"}')")
+    raw.commit()
+    raw.close()
+    runner = CliRunner()
+    report = runner.invoke(cli, ["--config", str(config), "report", "--date", "2020-08-03"])
+    assert report.exit_code == 0, report.output
+    checked = runner.invoke(cli, ["--config", str(config), "check"])
+    assert "Traceback" not in checked.output and checked.exit_code == 1
+    assert "occurred_at" in checked.output
+
+
+def test_replay_orders_years_before_1000_first() -> None:
+    assert format_occurred(datetime(999, 1, 1, tzinfo=UTC)) < format_occurred(
+        datetime(2026, 1, 1, tzinfo=UTC))
+    assert date(999, 1, 1) < date(2026, 1, 1)
+
+
+# --- 5. one malformed row ---------------------------------------------------------------
+
+MALFORMED = [
+    ("not-json", "negotiation", "2020-08-03T10:00:00Z", "2020-08-03T10:00:00.000000Z", "{oops"),
+    ("not-object", "negotiation", "2020-08-03T10:00:00Z", "2020-08-03T10:00:00.000001Z", "[1]"),
+    ("unknown-type", "merger", "2020-08-03T10:00:00Z", "2020-08-03T10:00:00.000002Z", "{}"),
+    ("bad-due", "deadline", "2020-08-03T10:00:00Z", "2020-08-03T10:00:00.000003Z",
+     '{"due": "soon", "label": "x", "replaces": null}'),
+    ("bad-recorded", "negotiation", "2020-08-03T10:00:00Z", "yesterday", '{"stage": "agreed"}'),
+    ("old-recorded", "negotiation", "2020-08-03T10:00:00Z", "2000-01-01T00:00:00.000000Z",
+     '{"stage": "completed"}'),
+]
+
+
+@pytest.fixture
+def tampered(tmp_path: Path) -> Path:
+    """A real log with good events, then rows another tool inserted behind our back."""
+    config = tmp_path / "tracker.toml"
+    config.write_text(CONFIG_TEXT)
+    runner = CliRunner()
+    for stage, day in (("negotiating", "2020-08-02"), ("agreed", "2020-08-04")):
+        done = runner.invoke(cli, ["--config", str(config), "add", "negotiation", "--deal",
+                                   "microsoft-tiktok", "--stage", stage, "--date", day])
+        assert done.exit_code == 0, done.output
+    raw = sqlite3.connect(tmp_path / "tracker.db")
+    for event_id, type_, occurred, recorded, data in MALFORMED:
+        raw.execute("INSERT INTO events (event_id, deal_id, type, occurred_at, recorded_at,"
+                    " data) VALUES (?, 'microsoft-tiktok', ?, ?, ?, ?)",
+                    (event_id, type_, occurred, recorded, data))
+    raw.commit()
+    raw.close()
+    return config
+
+
+@pytest.mark.parametrize("args", [
+    ["replay", "--as-of", "2020-08-05"],
+    ["replay", "--as-of", "2020-08-05", "--format", "json"],
+    ["events"],
+    ["events", "--format", "json"],
+    ["report", "--date", "2020-08-05"],
+    ["retract", "not-json", "--reason", "garbage"],
+], ids=" ".join)
+def test_malformed_rows_are_skipped_with_a_warning_not_a_traceback(
+        tampered: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(tampered), *args])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+
+
+def test_the_default_replay_sees_the_whole_log_despite_an_old_recorded_at(
+        tampered: Path) -> None:
+    import json
+
+    result = CliRunner().invoke(cli, ["--config", str(tampered), "replay", "--as-of",
+                                      "2020-08-05", "--format", "json"])
+    document = json.loads(result.stdout)
+    (deal,) = [d for d in document["deals"] if d["id"] == "microsoft-tiktok"]
+    # the row recorded "in 2000" neither hides the others nor decides known_at
+    assert deal["status"] in ("agreed", "completed")
+    assert document["known_at"] > "2020-01-01"
+
+
+def test_check_reports_every_malformed_row(tampered: Path) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(tampered), "check"])
+    assert result.exit_code == 1 and result.exception is not None
+    assert isinstance(result.exception, SystemExit)
+    for event_id in ("not-json", "not-object", "unknown-type", "bad-due", "bad-recorded"):
+        assert f"({event_id[:12]})" in result.output, result.output
+
+
+def test_a_statement_row_without_its_fields_is_left_out_of_the_report(tmp_path: Path) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_text(CONFIG_TEXT)
+    SQLiteEventStore(tmp_path / "tracker.db").close()
+    raw = sqlite3.connect(tmp_path / "tracker.db")
+    raw.execute("INSERT INTO events (event_id, deal_id, type, occurred_at, recorded_at, data)"
+                " VALUES ('s', 'microsoft-tiktok', 'statement', '2020-08-03T10:00:00Z',"
+                " '2020-08-03T10:00:00.000000Z', '{\"speaker\": 3}')")
+    raw.commit()
+    raw.close()
+    for args in (["report", "--date", "2020-08-03"], ["replay", "--as-of", "2020-08-03"]):
+        result = CliRunner().invoke(cli, ["--config", str(config), *args])
+        assert result.exit_code == 0 and result.exception is None, result.output
