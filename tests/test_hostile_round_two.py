@@ -42,7 +42,8 @@ def test_a_publication_date_before_1900_is_replaced_by_the_fetch_time(tmp_path: 
     archive = SQLiteArchive(SQLiteEventStore(tmp_path / "tracker.db"))
     ingestor = Ingestor(archive, [TIKTOK])
     content = feed(("old", "Microsoft agreed to buy TikTok", "Mon, 01 Jan 0999 10:00:00 GMT"),
-                   ("older", "Microsoft is in talks to buy TikTok", "Mon, 01 Jan 0001 10:00:00 GMT"))
+                   ("older", "Microsoft is in talks to buy TikTok",
+                    "Mon, 01 Jan 0001 10:00:00 GMT"))
     ingestor.ingest_bytes(content, feed="tech", fetched_at=FETCHED)
     rows = archive.conn.execute(
         "SELECT published_at, published_estimated FROM articles ORDER BY key").fetchall()
