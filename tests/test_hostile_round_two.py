@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -162,3 +163,66 @@ def test_a_statement_row_without_its_fields_is_left_out_of_the_report(tmp_path: 
     for args in (["report", "--date", "2020-08-03"], ["replay", "--as-of", "2020-08-03"]):
         result = CliRunner().invoke(cli, ["--config", str(config), *args])
         assert result.exit_code == 0 and result.exception is None, result.output
+
+
+# --- 2. the overall fetch limit holds while headers arrive --------------------------------
+
+@pytest.fixture
+def header_dripper() -> Iterator[str]:
+    """A server that sends its status line and then one header byte every 50 ms, for ever."""
+    import socket
+    import threading
+
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    conn.recv(4096)
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+                    while not stop.wait(0.05):
+                        conn.sendall(b"a")
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
+    stop.set()
+    listener.close()
+
+
+@pytest.mark.slow
+def test_the_overall_limit_holds_while_headers_drip(header_dripper: str) -> None:
+    import time
+
+    from tracker.errors import FetchError
+    from tracker.feeds.fetch import fetch_feed
+    from tracker.feeds.http import total_seconds
+
+    started = time.monotonic()
+    with pytest.raises(FetchError) as caught:
+        fetch_feed(header_dripper, connect_timeout=0.5, read_timeout=0.5)
+    took = time.monotonic() - started
+    assert caught.value.kind == "timeout", caught.value
+    assert took < total_seconds(0.5, 0.5) + 1.0, took
+
+
+@pytest.mark.slow
+def test_a_stop_request_ends_a_stuck_fetch_at_once(header_dripper: str) -> None:
+    import time
+
+    from tracker.errors import FetchError
+    from tracker.feeds.fetch import fetch_feed
+
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="stopped"):
+        fetch_feed(header_dripper, connect_timeout=5, read_timeout=5,
+                   should_stop=lambda: time.monotonic() - started > 0.5)
+    assert time.monotonic() - started < 2.0
