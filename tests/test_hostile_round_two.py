@@ -9,13 +9,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pytest_httpserver import HTTPServer
 
 from events.clock import format_occurred, format_recorded
 from events.sqlite_store import SQLiteEventStore
 from tests.conftest import CONFIG_TEXT
 from tracker.archive.sqlite_archive import SQLiteArchive
 from tracker.cli import cli
+from tracker.config import Config, load_config
 from tracker.jobs.ingest import Ingestor
+from tracker.jobs.poll import poll_feeds
 from tracker.model import Deal
 
 FETCHED = datetime(2020, 8, 3, 9, 0, tzinfo=UTC)
@@ -226,3 +229,75 @@ def test_a_stop_request_ends_a_stuck_fetch_at_once(header_dripper: str) -> None:
         fetch_feed(header_dripper, connect_timeout=5, read_timeout=5,
                    should_stop=lambda: time.monotonic() - started > 0.5)
     assert time.monotonic() - started < 2.0
+
+
+# --- 9 and 10. broken servers are no network outage; empty answers are no success --------
+
+@pytest.fixture
+def hanging_up() -> Iterator[str]:
+    """A server that accepts each connection, reads the request and closes without a word."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(4096)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
+    listener.close()
+
+
+def poll_config(tmp_path: Path, url: str) -> Config:
+    path = tmp_path / "tracker.toml"
+    path.write_text(f'[tracker]\nconnect_timeout = 2\nread_timeout = 2\n\n'
+                    f'[[feeds]]\nname = "feed0"\nurl = "{url}"\n')
+    return load_config(path)
+
+
+def test_a_server_that_hangs_up_is_the_feeds_fault_and_backs_off(
+        tmp_path: Path, hanging_up: str) -> None:
+    archive = SQLiteArchive(SQLiteEventStore(tmp_path / "tracker.db"))
+    summary = poll_feeds(poll_config(tmp_path, hanging_up), archive)
+    (state,) = archive.all_feeds()
+    assert summary.failed == 1 and not summary.network_down
+    assert state.error_count == 1 and state.next_poll_at is not None
+    archive.close()
+
+
+def test_an_empty_answer_is_a_failure_not_a_fresh_feed(httpserver: HTTPServer,
+                                                       tmp_path: Path) -> None:
+    httpserver.expect_request("/feed").respond_with_data(b"", status=200)
+    archive = SQLiteArchive(SQLiteEventStore(tmp_path / "tracker.db"))
+    summary = poll_feeds(poll_config(tmp_path, httpserver.url_for("/feed")), archive)
+    (state,) = archive.all_feeds()
+    assert summary.failed == 1 and "empty" in summary.errors[0]
+    assert state.error_count == 1 and state.last_success_at is None
+    archive.close()
+
+
+def test_a_304_to_a_request_without_validators_is_a_failure(httpserver: HTTPServer,
+                                                             tmp_path: Path) -> None:
+    httpserver.expect_request("/feed").respond_with_data(b"", status=304)
+    archive = SQLiteArchive(SQLiteEventStore(tmp_path / "tracker.db"))
+    summary = poll_feeds(poll_config(tmp_path, httpserver.url_for("/feed")), archive)
+    (state,) = archive.all_feeds()
+    assert summary.failed == 1 and "304" in summary.errors[0]
+    assert state.error_count == 1 and state.last_success_at is None
+    archive.close()
+
+
+def test_an_empty_file_is_a_failure(tmp_path: Path) -> None:
+    from tracker.errors import FetchError
+    from tracker.feeds.fetch import fetch_feed
+
+    (tmp_path / "feed.xml").write_bytes(b"\n  \n")
+    with pytest.raises(FetchError, match="empty file"):
+        fetch_feed(str(tmp_path / "feed.xml"))

@@ -33,6 +33,7 @@ class FetchErrorKind(StrEnum):
 
     TIMEOUT = "timeout"
     CONNECTION = "connection"  # refused or timed out connecting: maybe our network
+    BROKEN = "broken"  # the server took the connection, then broke the exchange
     HTTP = "http"
     TOO_LARGE = "too_large"
     GONE = "gone"  # 410: the feed was removed, retried weekly

@@ -27,6 +27,8 @@ def read_file(location: str, *, etag: str | None) -> FetchResult:
     except OSError as error:
         raise FetchError(location, FetchErrorKind.FILE,
                          f"cannot read: {error.strerror or error}") from None
+    if content is not None and not content.strip():
+        raise FetchError(location, FetchErrorKind.FILE, "empty file (no feed)")
     return FetchResult(
         url=location, final_url=str(path), permanent_url=None, not_modified=content is None,
         content=content, etag=tag,

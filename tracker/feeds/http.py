@@ -176,12 +176,20 @@ class _Request:
                 permanent_url: str | None) -> FetchResult:
         headers = response.headers
         not_modified = response.status_code == 304
+        if not_modified and not (self.etag or self.last_modified):
+            # nothing was asked to be compared: "not modified" says nothing of the feed
+            raise FetchError(self.url, FetchErrorKind.HTTP, "HTTP 304 Not Modified to a"
+                             " request that sent no validators", status=304)
         if not not_modified:
             self._raise_for_status(response, final_url)
+        content = None if not_modified else self._read_body(response)
+        if content is not None and not content.strip():
+            raise FetchError(self.url, FetchErrorKind.HTTP,
+                             f"empty answer (HTTP {response.status_code}, no feed)",
+                             status=response.status_code)
         return FetchResult(
             url=self.url, final_url=final_url, permanent_url=permanent_url,
-            not_modified=not_modified,
-            content=None if not_modified else self._read_body(response),
+            not_modified=not_modified, content=content,
             # A 304 need not repeat the validators: keep the ones sent, so the caller
             # can store what it gets back either way.
             etag=_validator(headers.get("ETag")) or (self.etag if not_modified else None),
@@ -266,8 +274,12 @@ def _translate(url: str, error: httpx.HTTPError, connect_timeout: float,
                           f"timed out waiting {read_timeout:g} s for data")
     if isinstance(error, httpx.UnsupportedProtocol):
         return FetchError(url, FetchErrorKind.URL, f"invalid URL: {detail}")
-    if isinstance(error, httpx.TransportError):
+    if isinstance(error, httpx.ConnectError):
+        # refused, unreachable, no such host: what every fetch meets when we are offline
         return FetchError(url, FetchErrorKind.CONNECTION, f"connection failed: {detail}")
+    if isinstance(error, httpx.TransportError):
+        # the server answered the connection, then broke the exchange: its fault
+        return FetchError(url, FetchErrorKind.BROKEN, f"the server broke off: {detail}")
     return FetchError(url, FetchErrorKind.HTTP, detail)
 
 
