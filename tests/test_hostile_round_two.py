@@ -301,3 +301,100 @@ def test_an_empty_file_is_a_failure(tmp_path: Path) -> None:
     (tmp_path / "feed.xml").write_bytes(b"\n  \n")
     with pytest.raises(FetchError, match="empty file"):
         fetch_feed(str(tmp_path / "feed.xml"))
+
+
+# --- 11. terminal and log injection --------------------------------------------------------
+
+@pytest.fixture
+def rude_reason() -> Iterator[str]:
+    """A server whose reason phrase carries an escape sequence (clear screen, red)."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(4096)
+                conn.sendall(b"HTTP/1.1 500 \x1b[2J\x1b[31mOwned\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
+    listener.close()
+
+
+def test_an_escape_sequence_from_a_server_never_reaches_the_terminal(
+        tmp_path: Path, rude_reason: str) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_text(f'[[feeds]]\nname = "rude"\nurl = "{rude_reason}"\n')
+    result = CliRunner().invoke(cli, ["--config", str(config), "poll"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\\x1b[2J" in result.output
+
+
+def test_bidi_overrides_and_c1_controls_from_a_feed_are_escaped_in_tables(
+        tmp_path: Path) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_text(CONFIG_TEXT)
+    runner = CliRunner()
+    done = runner.invoke(cli, ["--config", str(config), "add", "statement", "--deal",
+                               "microsoft-tiktok", "--speaker", "Eve\u202e", "--quote",
+                               "We will\x9b buy it", "--date", "2020-08-03"])
+    assert done.exit_code == 0, done.output
+    listed = runner.invoke(cli, ["--config", str(config), "events"])
+    assert "\u202e" not in listed.output and "\x9b" not in listed.output
+    assert "\\u202e" in listed.output
+
+
+def test_c1_controls_are_dropped_from_feed_text() -> None:
+    from tracker.text import clean_text
+
+    assert clean_text("a\x85b\x9bc") == "abc"
+
+
+@pytest.mark.parametrize("bad", ['name = "news\\u001b[31m"', 'name = "a\\u0000b"'])
+def test_control_characters_in_config_names_are_refused(tmp_path: Path, bad: str) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_text(f'[[feeds]]\n{bad}\nurl = "feed.xml"\n')
+    result = CliRunner().invoke(cli, ["--config", str(config), "poll"])
+    assert result.exit_code == 1 and "[[feeds]][0].name" in result.output
+    assert "\x1b" not in result.output and "\x00" not in result.output
+
+
+# --- 12. tracebacks for user mistakes --------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ["events", "--after", "99999999999999999999"],
+    ["add", "negotiation", "--deal", "microsoft-tiktok", "--stage", "agreed", "--date",
+     "2020-08-03", "--source", "http://[::1"],
+], ids=" ".join)
+def test_odd_options_are_one_line(tmp_path: Path, args: list[str]) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_text(CONFIG_TEXT)
+    result = CliRunner().invoke(cli, ["--config", str(config), *args])
+    assert result.exit_code in (1, 2) and isinstance(result.exception, SystemExit), result.output
+
+
+def test_a_nul_in_the_database_path_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_text('[tracker]\ndatabase = "a\\u0000b.db"\n')
+    result = CliRunner().invoke(cli, ["--config", str(config), "replay"])
+    assert result.exit_code == 1 and "[tracker].database" in result.output
+
+
+def test_a_feed_row_with_a_non_integer_error_count_is_read_as_zero(
+        httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/feed").respond_with_data(b"", status=500)
+    config = poll_config(tmp_path, httpserver.url_for("/feed"))
+    archive = SQLiteArchive(SQLiteEventStore(tmp_path / "tracker.db"))
+    archive.feed_states([("feed0", httpserver.url_for("/feed"))])
+    archive.conn.execute("UPDATE feeds SET error_count = 'many'")
+    summary = poll_feeds(config, archive)
+    (state,) = archive.all_feeds()
+    assert summary.failed == 1 and state.error_count == 1
+    archive.close()

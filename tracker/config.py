@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import ConfigError
 from tracker.model import Deal, Feed
+from tracker.text import printable
 
 CONFIG_ENV = "TRACKER_CONFIG"
 DEFAULT_CONFIG_NAME = "tracker.toml"
@@ -244,7 +245,8 @@ def parse_duration(value: Any) -> int:
 
 
 def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
+    # a control character (NUL above all) would only fail later, or reach a terminal
+    if not isinstance(value, str) or not value.strip() or printable(value) != value:
         raise ValueError(value)
     return value.strip()
 

@@ -8,7 +8,10 @@ import unicodedata
 
 #: Control characters other than tab and newline, and the zero-width ones that
 #: str.split() does not treat as space: never part of what a reader sees.
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+#: What must never reach a terminal or a log line raw: controls (ESC above all, and
+#: line breaks, which would forge a line), C1 controls, bidi overrides and isolates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _WORD = re.compile(r"[a-zà-ÿœ']+")
 
 _FRENCH = frozenset("le la les des du de un une et est sont dans pour que qui sur par avec "
@@ -26,6 +29,13 @@ def clean_text(text: str) -> str:
         return " ".join(text.split())
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def printable(text: str) -> str:
+    """`text` safe for a terminal and a log: each control or bidi override escaped."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def guess_language(text: str) -> str | None:

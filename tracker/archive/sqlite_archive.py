@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,14 @@ FEED_COLUMNS = ("name", "url", "fetch_url", "etag", "last_modified", "error_coun
                 "disabled_reason")
 
 
+def _feed_state(row: tuple[Any, ...]) -> FeedState:
+    """A feeds row as polling uses it; a count another tool spoilt is read as none."""
+    state = FeedState(*row)
+    if not isinstance(state.error_count, int) or isinstance(state.error_count, bool):
+        state = replace(state, error_count=0)
+    return state
+
+
 class SQLiteArchive(Archive):
     """Feeds, articles, runs and reports, in the same SQLite database as the event log."""
 
@@ -133,7 +142,7 @@ class SQLiteArchive(Archive):
                 row = self.conn.execute(
                     f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds WHERE name = ?", (name,)
                 ).fetchone()
-                state = FeedState(*row) if row else None
+                state = _feed_state(row) if row else None
                 if state is None or state.url != url:
                     state = FeedState(name=name, url=url, fetch_url=url)
                     self.save_feed(state)
@@ -152,7 +161,7 @@ class SQLiteArchive(Archive):
     def all_feeds(self) -> list[FeedState]:
         """Every feed ever polled, by name."""
         rows = self.conn.execute(f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY name")
-        return [FeedState(*row) for row in rows]
+        return [_feed_state(row) for row in rows]
 
     @translated("read the articles table")
     def known_versions(self, feed: str) -> dict[str, KnownVersion]:

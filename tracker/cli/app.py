@@ -20,6 +20,7 @@ import click
 from events.errors import EventsError
 from tracker.config import Config, find_config_path, load_config
 from tracker.errors import TrackerError, UnknownDeal
+from tracker.text import printable
 
 if TYPE_CHECKING:
     from events.sqlite_store import SQLiteEventStore
@@ -96,7 +97,7 @@ class TrackerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (TrackerError, EventsError) as error:
-            raise click.ClickException(str(error)) from error
+            raise click.ClickException(printable(str(error))) from error
         except BrokenPipeError:
             # the reader went away (`tracker events | head`): not an error of ours
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -118,3 +119,13 @@ def setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_printable_record)
+
+
+def _printable_record(record: Any) -> bool:
+    """Escape what a feed or a server put in a log line: it could drive the terminal."""
+    message = record.getMessage()
+    if not (message.isascii() and message.isprintable()):
+        record.msg, record.args = printable(message), None
+    return True

@@ -19,13 +19,17 @@ from tracker.cli.options import parse_day, parse_moment
 from tracker.cli.record import record
 from tracker.cli.views import events_table, iter_events_json, replay_document, replay_table
 from tracker.errors import TrackerError
+from tracker.text import printable
+
+MAX_SEQ = 2**63 - 1  # SQLite's largest integer: no seq is beyond it
 
 
 @click.command()
 @click.option("--deal", "deal_id", metavar="ID", help="Only this deal.")
 @click.option("--type", "type_", type=click.Choice(EVENT_TYPES), help="Only this type.")
 @click.option("--since", metavar="DATE", help="Only events that occurred on or after DATE.")
-@click.option("--after", "after_seq", type=click.IntRange(min=0), default=0, metavar="SEQ",
+@click.option("--after", "after_seq", type=click.IntRange(min=0, max=MAX_SEQ), default=0,
+              metavar="SEQ",
               help="Only events appended after SEQ (to follow the log).")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N events.")
 @click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
@@ -116,7 +120,7 @@ def check(app: App) -> None:
     else:
         report = check_log(store, today=today(app.config), zone=app.config.zone)
     for problem in report.problems:
-        click.echo(f"problem: {problem}", err=True)
-    click.echo(report.verdict())
+        click.echo(f"problem: {printable(problem)}", err=True)
+    click.echo(printable(report.verdict()))
     if not report.ok:
         raise TrackerError(f"{app.config.database} failed its check")

@@ -51,7 +51,11 @@ def check_web_url(text: str | None, *, option: str) -> str | None:
     """Return `text` when it is an http(s) URL (or None); raise TrackerError otherwise."""
     if text is None:
         return None
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 (raises ValueError when out of range)
+    except ValueError:  # "http://[::1": an IPv6 host never closed
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise TrackerError(f"{option}: expected an http(s) URL, got {text!r}")
     return text.strip()

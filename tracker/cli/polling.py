@@ -11,6 +11,7 @@ import click
 from tracker.cli.app import App, open_archive
 from tracker.errors import TrackerError
 from tracker.jobs.runs import PollSummary
+from tracker.text import printable
 
 
 @click.command()
@@ -53,9 +54,9 @@ def ingest(app: App, locations: tuple[str, ...]) -> None:
 def report_poll(summary: PollSummary) -> None:
     """Warnings and errors on stderr, the summary line; exit status 1 when all failed."""
     for warning in summary.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {printable(warning)}", err=True)
     for error in summary.errors:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {printable(error)}", err=True)
     click.echo(summary.line())
     if summary.due and summary.failed == summary.due:
         raise TrackerError(f"every feed failed ({summary.failed}); see the errors above")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tracker.text import printable
+
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *,
                  max_width: int = 60) -> str:
@@ -22,5 +24,5 @@ def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
 
 
 def _cell(value: object, max_width: int) -> str:
-    text = "" if value is None else " ".join(str(value).split())
+    text = "" if value is None else printable(" ".join(str(value).split()))
     return text if len(text) <= max_width else text[: max_width - 1] + "…"
