@@ -398,3 +398,32 @@ def test_a_feed_row_with_a_non_integer_error_count_is_read_as_zero(
     (state,) = archive.all_feeds()
     assert summary.failed == 1 and state.error_count == 1
     archive.close()
+
+
+# --- 6. DST at midnight ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("zone", "day"), [
+    ("America/Santiago", date(2022, 9, 11)),  # 00:00 -> 01:00
+    ("Asia/Beirut", date(2023, 3, 26)),
+    ("America/Havana", date(2023, 3, 12)),
+    ("Africa/Cairo", date(2023, 4, 28)),
+])
+def test_a_report_time_in_an_hour_skipped_at_midnight_comes_an_hour_later(
+        tmp_path: Path, zone: str, day: date) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from tracker.jobs.scheduler import due_report_day, last_report_time, report_trigger
+
+    path = tmp_path / "tracker.toml"
+    path.write_text(f'[tracker]\ntimezone = "{zone}"\n\n[schedule]\nreport_at = "00:30"\n')
+    trigger = report_trigger(load_config(path))
+    local = ZoneInfo(zone)
+    noon_before = datetime.combine(day - timedelta(days=1), datetime.min.time().replace(
+        hour=12), tzinfo=local)
+    fire = trigger.get_next_fire_time(None, noon_before)
+    assert fire is not None and fire.astimezone(local).date() == day
+    assert fire.astimezone(local).strftime("%H:%M") == "01:30"
+    later = fire + timedelta(minutes=1)
+    assert last_report_time(trigger, later) == fire
+    assert due_report_day(trigger, later, set()) == day

@@ -149,17 +149,18 @@ def test_autumn_dst_day_neither_skips_nor_doubles_the_report(tmp_path: Path,
     assert {time for _, time in produced} == {report_at}
 
 
-def test_repeated_hour_fires_twice_but_the_report_is_produced_once(tmp_path: Path) -> None:
+def test_a_repeated_hour_fires_once_and_the_report_is_produced_once(tmp_path: Path) -> None:
     config = make_config(tmp_path, report_at="02:30")
     trigger = report_trigger(config)
     first = trigger.get_next_fire_time(None, paris("2026-10-25T00:00"))
     second = trigger.get_next_fire_time(first, first)
-    # 02:30 CEST, then 02:30 CET an hour later (subtract in UTC: same-zone ignores fold)
-    assert second.astimezone(UTC) - first.astimezone(UTC) == timedelta(hours=1)
+    # 02:30 CEST happens, 02:30 CET an hour later is the same local time: no second fire
+    assert first.utcoffset() == timedelta(hours=2)
+    assert second.astimezone(UTC) - first.astimezone(UTC) == timedelta(hours=25)
     reports = Reports()
     jobs = make_jobs(config, Clock(first), reports)
     assert jobs.report_if_due() == date(2026, 10, 25)
-    jobs.clock.now = second
+    jobs.clock.now = first + timedelta(hours=1)
     assert jobs.report_if_due() is None
     assert reports.calls == [(date(2026, 10, 25), False)]
 

@@ -3,9 +3,9 @@
 The jobs call the same functions as `tracker poll` and `tracker report`
 (`poll_feeds`, `run_daily_report`), each job on its own connection to the database.
 One worker thread runs them, so a poll never overlaps another poll or a report. The
-report is due at the latest `report_at` (in the configured zone, as a `CronTrigger`
-computes it, so DST neither skips nor doubles it) whose day has no report yet: the
-cron job produces it on time, and every poll checks again, so a report missed while
+report is due at the latest `report_at` (in the configured zone, once a day whatever
+DST does: `tracker.jobs.daily`) whose day has no report yet: the report job
+produces it on time, and every poll checks again, so a report missed while
 the machine slept or the job was stopped is produced once, after the first poll back.
 """
 
@@ -17,13 +17,12 @@ import signal
 import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from events.clock import utc_now
@@ -31,6 +30,7 @@ from events.errors import EventsError
 from tracker.archive import Archive
 from tracker.config import Config
 from tracker.errors import TrackerError
+from tracker.jobs.daily import DailyTrigger
 from tracker.jobs.poll import poll_feeds
 from tracker.jobs.runs import PollSummary
 
@@ -51,23 +51,18 @@ Clock = Callable[[], datetime]
 OpenArchive = Callable[[], Archive]
 
 
-def report_trigger(config: Config) -> CronTrigger:
+def report_trigger(config: Config) -> DailyTrigger:
     """Every day at `[schedule].report_at`, local time in `[tracker].timezone`."""
     hour, minute = config.schedule.report_at
-    return CronTrigger(hour=hour, minute=minute, timezone=config.zone)
+    return DailyTrigger(hour, minute, config.zone)
 
 
-def last_report_time(trigger: CronTrigger, now: datetime) -> datetime | None:
+def last_report_time(trigger: DailyTrigger, now: datetime) -> datetime | None:
     """The latest fire time of `trigger` at or before `now`."""
-    # Two days back always holds at least one daily fire time, even across DST.
-    fire = trigger.get_next_fire_time(None, now - timedelta(days=2))
-    latest = None
-    while fire is not None and fire <= now:
-        latest, fire = fire, trigger.get_next_fire_time(fire, fire)
-    return latest
+    return trigger.latest(now)
 
 
-def due_report_day(trigger: CronTrigger, now: datetime, reported: Collection[date]) -> date | None:
+def due_report_day(trigger: DailyTrigger, now: datetime, reported: Collection[date]) -> date | None:
     """The day whose report is due at `now`: that of the latest report time, if not done."""
     latest = last_report_time(trigger, now)
     if latest is None:
