@@ -3,8 +3,8 @@
 httpx's timeouts bound each wait for bytes, so a server that drips one header byte a
 second is never late and holds a fetch for ever. Here the network streams under httpx
 give each read, write and TLS handshake at most the time left until the fetch's
-deadline, and fail once it has passed. The deadline (and a stop request) belongs to
-the thread running the fetch: pooled connections serve whichever fetch uses them.
+deadline, and fail once it has passed. The deadline belongs to the thread running the
+fetch: pooled connections serve whichever fetch uses them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,20 +21,18 @@ import httpx
 from httpcore._backends.sync import SyncBackend
 
 _CURRENT = threading.local()
-#: What a wait cut short says: the deadline passed, or the fetch was asked to stop.
+#: What a wait cut short says.
 OVERALL = "the overall time limit passed"
-STOPPED = "asked to stop"
 
 
 @contextmanager
-def time_limit(deadline: float, *, should_stop: Callable[[], bool] | None = None
-               ) -> Iterator[None]:
+def time_limit(deadline: float) -> Iterator[None]:
     """Inside, every network wait of this thread ends by `deadline` (time.monotonic)."""
-    _CURRENT.deadline, _CURRENT.should_stop = deadline, should_stop
+    _CURRENT.deadline = deadline
     try:
         yield
     finally:
-        _CURRENT.deadline = _CURRENT.should_stop = None
+        _CURRENT.deadline = None
 
 
 def _left(timeout: float | None, error: type[Exception]) -> float | None:
@@ -42,9 +40,6 @@ def _left(timeout: float | None, error: type[Exception]) -> float | None:
     deadline = getattr(_CURRENT, "deadline", None)
     if deadline is None:
         return timeout
-    should_stop = getattr(_CURRENT, "should_stop", None)
-    if should_stop is not None and should_stop():
-        raise error(STOPPED)
     left = float(deadline) - time.monotonic()
     if left <= 0:
         raise error(OVERALL)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import httpx
 
@@ -17,8 +16,8 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
 
 def fetch_feed(url: str, *, etag: str | None = None, last_modified: str | None = None,
                connect_timeout: float = 10, read_timeout: float = 30,
-               max_bytes: int = DEFAULT_MAX_BYTES, client: httpx.Client | None = None,
-               should_stop: Callable[[], bool] | None = None) -> FetchResult:
+               max_bytes: int = DEFAULT_MAX_BYTES,
+               client: httpx.Client | None = None) -> FetchResult:
     """Fetch a feed from an http(s) URL, a file:// URL or a file path; raise FetchError."""
     scheme = url_scheme(url)
     if not url.strip():
@@ -27,7 +26,7 @@ def fetch_feed(url: str, *, etag: str | None = None, last_modified: str | None =
         return read_file(url, etag=etag)
     return fetch_http(url, scheme=scheme, etag=etag, last_modified=last_modified,
                       connect_timeout=connect_timeout, read_timeout=read_timeout,
-                      max_bytes=max_bytes, client=client, should_stop=should_stop)
+                      max_bytes=max_bytes, client=client)
 
 
 def url_scheme(location: str) -> str | None:

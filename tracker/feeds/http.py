@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +23,7 @@ import httpx
 from tracker import __version__
 from tracker.errors import FetchError, FetchErrorKind
 from tracker.feeds.backoff import MAX_DELAY
-from tracker.feeds.deadline import OVERALL, STOPPED, limited_transport, time_limit
+from tracker.feeds.deadline import OVERALL, limited_transport, time_limit
 from tracker.feeds.inflate import Inflater
 from tracker.feeds.tls import lazy_client_context
 from tracker.model import FetchResult
@@ -56,18 +56,16 @@ def make_client(*, connect_timeout: float, read_timeout: float,
 def fetch_http(url: str, *, scheme: str, etag: str | None = None,
                last_modified: str | None = None, connect_timeout: float = 10,
                read_timeout: float = 30, max_bytes: int = DEFAULT_MAX_BYTES,
-               client: httpx.Client | None = None,
-               should_stop: Callable[[], bool] | None = None) -> FetchResult:
+               client: httpx.Client | None = None) -> FetchResult:
     """Fetch `url` (http or https) with a conditional GET; raise FetchError.
 
-    The whole fetch ends by `total_seconds` after it starts, whatever phase it is in,
-    and soon after `should_stop()` turns true.
+    The whole fetch ends by `total_seconds` after it starts, whatever phase it is in:
+    a stop request (SIGTERM) waits for it no longer than that.
     """
     _check_http_url(url, scheme)
     request = _Request(url, _validator(etag), _validator(last_modified),
                        _timeout(connect_timeout, read_timeout), max_bytes,
-                       deadline=time.monotonic() + total_seconds(connect_timeout, read_timeout),
-                       should_stop=should_stop)
+                       deadline=time.monotonic() + total_seconds(connect_timeout, read_timeout))
     try:
         if client is not None:
             return request.run(client)
@@ -128,10 +126,9 @@ class _Request:
     timeout: httpx.Timeout
     max_bytes: int
     deadline: float
-    should_stop: Callable[[], bool] | None = None
 
     def run(self, client: httpx.Client) -> FetchResult:
-        with time_limit(self.deadline, should_stop=self.should_stop):
+        with time_limit(self.deadline):
             return self._follow(client)
 
     def _follow(self, client: httpx.Client) -> FetchResult:
@@ -260,11 +257,10 @@ def _translate(url: str, error: httpx.HTTPError, connect_timeout: float,
                read_timeout: float) -> FetchError:
     """Our FetchError for an httpx error, with a kind the scheduler can act on."""
     detail = str(error) or type(error).__name__
-    if isinstance(error, httpx.TimeoutException) and detail in (OVERALL, STOPPED):
+    if isinstance(error, httpx.TimeoutException) and detail == OVERALL:
         limit = total_seconds(connect_timeout, read_timeout)
         return FetchError(url, FetchErrorKind.TIMEOUT, f"no complete answer within {limit:g} s:"
-                          " gave up at the overall time limit" if detail == OVERALL
-                          else "stopped before the answer was complete")
+                          " gave up at the overall time limit")
     if isinstance(error, httpx.ConnectTimeout):
         # a failure to connect, like a refusal: offline, every connect times out
         return FetchError(url, FetchErrorKind.CONNECTION,

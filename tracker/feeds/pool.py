@@ -32,12 +32,8 @@ class FetchJob:
 def fetch_many(jobs: Iterable[FetchJob], *, workers: int = 8, per_host: int = 2,
                connect_timeout: float = 10, read_timeout: float = 30,
                max_bytes: int = DEFAULT_MAX_BYTES, client: httpx.Client | None = None,
-               should_stop: Callable[[], bool] | None = None,
                ) -> Iterator[tuple[FetchJob, FetchResult | FetchError]]:
-    """Fetch jobs on a thread pool, at most `per_host` at once per host; yield as they end.
-
-    Once `should_stop()` turns true, fetches in progress end at their next wait.
-    """
+    """Fetch jobs on a thread pool, at most `per_host` at once per host; yield as they end."""
     if workers < 1 or per_host < 1:
         raise ValueError(f"workers and per_host must be at least 1, got {workers}, {per_host}")
     pending = list(jobs)
@@ -46,7 +42,7 @@ def fetch_many(jobs: Iterable[FetchJob], *, workers: int = 8, per_host: int = 2,
     http = make_client(connect_timeout=connect_timeout, read_timeout=read_timeout,
                        max_connections=workers) if own else client
     fetch = partial(_fetch_job, connect_timeout=connect_timeout, read_timeout=read_timeout,
-                    max_bytes=max_bytes, client=http, should_stop=should_stop)
+                    max_bytes=max_bytes, client=http)
     try:
         with ThreadPoolExecutor(workers, thread_name_prefix="tracker-fetch") as pool:
             dispatcher = _Dispatcher(pool, pending, workers=workers, per_host=per_host,
@@ -71,13 +67,12 @@ def _host(location: str) -> str | None:
 
 
 def _fetch_job(job: FetchJob, *, connect_timeout: float, read_timeout: float, max_bytes: int,
-               client: httpx.Client | None,
-               should_stop: Callable[[], bool] | None) -> FetchResult | FetchError:
+               client: httpx.Client | None) -> FetchResult | FetchError:
     """Run one job; its failure is a value, so it never stops the others."""
     try:
         return fetch_feed(job.url, etag=job.etag, last_modified=job.last_modified,
                           connect_timeout=connect_timeout, read_timeout=read_timeout,
-                          max_bytes=max_bytes, client=client, should_stop=should_stop)
+                          max_bytes=max_bytes, client=client)
     except FetchError as error:
         return error
 

@@ -44,7 +44,7 @@ def poll_feeds(config: Config, archive: Archive, *, all_feeds: bool = False,
     with recorded_run(archive, due=len(due), started=now) as summary:
         failures: list[tuple[FeedState, TrackerError]] = []
         ingestor = Ingestor(archive, config.deals, should_stop=should_stop)
-        for feed, outcome in _fetch(config, due, states, should_stop):
+        for feed, outcome in _fetch(config, due, states):
             state = states[feed.name]
             if isinstance(outcome, TrackerError):
                 failures.append((state, outcome))
@@ -91,15 +91,13 @@ def _is_due(state: FeedState, now: datetime) -> bool:
     return state.next_poll_at is None or parse_instant(state.next_poll_at) <= now
 
 
-def _fetch(config: Config, due: Sequence[Feed], states: dict[str, FeedState],
-           should_stop: Callable[[], bool] | None
+def _fetch(config: Config, due: Sequence[Feed], states: dict[str, FeedState]
            ) -> Iterator[tuple[Feed, FetchResult | TrackerError]]:
     by_name = {feed.name: feed for feed in due}
     jobs = [FetchJob(key=f.name, url=states[f.name].fetch_url, etag=states[f.name].etag,
                      last_modified=states[f.name].last_modified) for f in due]
     outcomes = fetch_many(jobs, connect_timeout=config.connect_timeout,
-                          read_timeout=config.read_timeout, max_bytes=config.max_feed_bytes,
-                          should_stop=should_stop)
+                          read_timeout=config.read_timeout, max_bytes=config.max_feed_bytes)
     for job, outcome in outcomes:
         yield by_name[job.key], outcome
 
