@@ -413,3 +413,42 @@ def test_a_report_time_in_an_hour_skipped_at_midnight_comes_an_hour_later(
     later = fire + timedelta(minutes=1)
     assert last_report_time(trigger, later) == fire
     assert due_report_day(trigger, later, set()) == day
+
+
+# --- 7. a poll told to stop never triggers the daily report ---------------------------------
+
+def test_a_poll_told_to_stop_does_not_produce_the_days_report(tmp_path: Path) -> None:
+    from tests.test_scheduler import Clock, Reports, make_jobs, paris
+    from tests.test_scheduler import make_config as scheduler_config
+
+    feed_file = tmp_path / "feed.xml"
+    feed_file.write_bytes(feed(("a", "Microsoft in talks to buy TikTok",
+                                "Mon, 03 Aug 2020 06:00:00 GMT")))
+    reports = Reports()
+    jobs = make_jobs(scheduler_config(tmp_path, feed=str(feed_file)),
+                     Clock(paris("2026-03-10T07:05")), reports)
+    jobs.stopping.set()  # SIGTERM arrived while this poll ran
+    jobs.poll()
+    assert reports.calls == []
+    jobs.stopping.clear()
+    jobs.poll()
+    assert reports.calls == [(date(2026, 3, 10), False)]
+
+
+# --- 8. "database is locked" is one line ----------------------------------------------------
+
+def test_a_poll_on_a_locked_database_fails_as_a_store_error(tmp_path: Path) -> None:
+    from events.errors import StoreError
+
+    feed_file = tmp_path / "feed.xml"
+    feed_file.write_bytes(feed(("a", "Microsoft in talks to buy TikTok",
+                                "Mon, 03 Aug 2020 06:00:00 GMT")))
+    archive = SQLiteArchive(SQLiteEventStore(tmp_path / "tracker.db", busy_timeout=0.1))
+    holder = sqlite3.connect(tmp_path / "tracker.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreError, match="locked"):
+            poll_feeds(poll_config(tmp_path, str(feed_file)), archive)
+    finally:
+        holder.execute("ROLLBACK")
+        archive.close()

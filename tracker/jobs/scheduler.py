@@ -113,6 +113,10 @@ class Jobs:
         except Exception:
             # a job must outlive any bug in one poll: log it whole, keep the schedule
             log.exception("poll failed; trying again at the next tick")
+        if self.stopping.is_set():
+            # a poll cut short is no ground for the day's official report: it waits
+            log.info("stopping: the report waits for a complete poll")
+            return summary
         self.report_if_due()
         return summary
 
