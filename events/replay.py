@@ -17,11 +17,14 @@ from datetime import date, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from events.clock import end_of_day, format_occurred, format_recorded, utc_now
+from events.clock import end_of_day, format_occurred, format_recorded
 from events.model import STAGE_RANK
 from events.store import EventStore, TimelineRow
 
 UNKNOWN = "unknown"
+#: `known_at` of an empty log: before any append that may be committing as it is read,
+#: so that replaying "as known at" it later still gives the empty state.
+NOTHING_KNOWN = "1900-01-01T00:00:00.000000Z"
 OCCURRED_WIDTH = len("2020-08-02T14:30:00Z")
 DEFAULT_STATEMENTS_KEPT = 10
 PAST_DEADLINES_KEPT = 10
@@ -239,7 +242,7 @@ def replay(
         # by default, the log as it stands: up to its latest committed append, so that
         # replaying again "as known at" the returned time gives exactly this state
         recorded_until = (format_recorded(known_at) if known_at
-                          else store.last_recorded_at() or format_recorded(utc_now()))
+                          else store.last_recorded_at() or NOTHING_KNOWN)
         retracted = store.retracted_ids(recorded_until=recorded_until)
         batches = store.timeline(
             occurred_until=format_occurred(end_of_day(as_of, zone)),

@@ -114,6 +114,9 @@ def _smtp_problem(error: smtplib.SMTPException, settings: SmtpSettings) -> str:
     if isinstance(error, smtplib.SMTPResponseException):
         return f"SMTP server {settings.where} said {_reply(error.smtp_code, error.smtp_error)}"
     if isinstance(error, smtplib.SMTPServerDisconnected):
+        # smtplib reports its socket's timeout as a disconnection
+        if "timed out" in str(error):
+            return f"SMTP server {settings.where} did not answer in time"
         return f"SMTP server {settings.where} closed the connection"
     return f"SMTP error with {settings.where}: {one_line(str(error))}"
 

@@ -66,6 +66,7 @@ class ArchiveContract:
                            counts={"feeds_fetched": 3, "new_events": 2}, errors=["feed: 404"])
         runs = archive.last_runs()
         assert [run["id"] for run in runs] == [second, first]
+        assert [run_id for run_id, _, _ in archive.unfinished_runs()] == [second]
         assert runs[0]["finished_at"] is None
         assert (runs[1]["feeds_fetched"], runs[1]["new_events"]) == (3, 2)
 

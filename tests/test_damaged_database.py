@@ -48,6 +48,7 @@ CALLS: dict[str, Call] = {
     "archive.start_run": lambda s, a: a.start_run("2020-08-09T00:00:00.000000Z"),
     "archive.finish_run": lambda s, a: a.finish_run(1, finished_at="t", counts={}, errors=[]),
     "archive.last_runs": lambda s, a: a.last_runs(),
+    "archive.unfinished_runs": lambda s, a: a.unfinished_runs(),
     "archive.record_report": lambda s, a: a.record_report(date(2020, 8, 9), last_seq=1,
                                                           sent=False),
     "archive.reported_days": lambda s, a: a.reported_days(),

@@ -452,3 +452,107 @@ def test_a_poll_on_a_locked_database_fails_as_a_store_error(tmp_path: Path) -> N
     finally:
         holder.execute("ROLLBACK")
         archive.close()
+
+
+# --- 13. smaller -----------------------------------------------------------------------------
+
+def test_the_run_lock_never_follows_a_symlink(tmp_path: Path) -> None:
+    from tracker.errors import TrackerError
+    from tracker.jobs.runlock import RunLock
+
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n")
+    (tmp_path / "tracker.db.lock").symlink_to(precious)
+    with pytest.raises(TrackerError, match="symbolic link"):
+        RunLock(tmp_path / "tracker.db").acquire()
+    assert precious.read_text() == "keep me\n"
+
+
+def test_one_database_reached_by_two_paths_has_one_lock(tmp_path: Path) -> None:
+    from tracker.errors import AlreadyRunning
+    from tracker.jobs.runlock import RunLock
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "real.db").write_bytes(b"")
+    (tmp_path / "tracker.db").symlink_to(tmp_path / "data" / "real.db")
+    with RunLock(tmp_path / "data" / "real.db"), pytest.raises(AlreadyRunning):
+        RunLock(tmp_path / "tracker.db").acquire()
+
+
+def test_a_tab_in_an_email_address_is_refused(tmp_path: Path) -> None:
+    from tracker.errors import ConfigError
+
+    path = tmp_path / "tracker.toml"
+    path.write_text('[email]\nsender = "t@example.org"\nto = ["desk@example.org\\tBcc: x@evil"]\n')
+    with pytest.raises(ConfigError, match=r"\[email\]\.to"):
+        load_config(path)
+
+
+def test_session_parameters_in_links_do_not_make_a_new_article_at_each_poll(
+        tmp_path: Path) -> None:
+    archive = SQLiteArchive(SQLiteEventStore(tmp_path / "tracker.db"))
+    ingestor = Ingestor(archive, [TIKTOK])
+    for session in ("a1", "b2", "c3"):
+        body = ("<rss version='2.0'><channel><title>t</title><item><title>Microsoft in talks"
+                " to buy TikTok</title><link>https://news.example/story?id=7&amp;"
+                f"sessionid={session}&amp;utm_source=rss</link></item></channel></rss>")
+        ingestor.ingest_bytes(body.encode(), feed="tech", fetched_at=FETCHED)
+    assert archive.conn.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+    assert len(list(archive.store.read())) == 1
+    archive.close()
+
+
+def test_runs_of_a_killed_poll_are_closed_as_aborted_at_the_next_start(tmp_path: Path) -> None:
+    import json
+
+    from tracker.jobs.runs import recorded_run
+
+    archive = SQLiteArchive(SQLiteEventStore(tmp_path / "tracker.db"))
+    archive.conn.execute("INSERT INTO runs (started_at, pid, host) VALUES"
+                         " ('2020-08-03T09:00:00.000000Z', 999999999, ?)", (_host(),))
+    with recorded_run(archive, due=0):
+        pass
+    rows = archive.conn.execute("SELECT finished_at, errors FROM runs ORDER BY id").fetchall()
+    assert all(finished for finished, _ in rows)
+    assert "aborted" in json.loads(rows[0][1])[0]
+    archive.close()
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def test_an_smtp_server_that_never_answers_is_a_timeout(tmp_path: Path) -> None:
+    import socket
+
+    from reports.errors import MailError
+    from reports.mailer import SmtpSettings, build_message, send_message
+
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, never greets
+    try:
+        message = build_message(subject="s", sender="t@example.org", to=("d@example.org",),
+                                text="t", html="<p>t</p>", now=FETCHED)
+        settings = SmtpSettings("127.0.0.1", listener.getsockname()[1], timeout=0.5)
+        with pytest.raises(MailError, match="did not answer in time"):
+            send_message(message, settings)
+    finally:
+        listener.close()
+
+
+def test_known_at_of_an_empty_log_stays_true_once_events_arrive(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from events.clock import parse_instant
+    from events.replay import replay
+    from tests.conftest import negotiation
+
+    store = SQLiteEventStore(tmp_path / "tracker.db")
+    first = replay(store, as_of=date(2020, 8, 5), zone=ZoneInfo("UTC"))
+    # a first poll that began before the replay commits after it, stamped before it
+    store.append([negotiation("agreed", "2020-08-02")], now=datetime(2020, 8, 4, tzinfo=UTC))
+    again = replay(store, as_of=date(2020, 8, 5), zone=ZoneInfo("UTC"),
+                   known_at=parse_instant(first.known_at))
+    assert again.events_applied == first.events_applied == 0
+    store.close()

@@ -51,6 +51,10 @@ class Archive(ABC):
         """Open a row in `runs` and return its id."""
 
     @abstractmethod
+    def unfinished_runs(self) -> list[tuple[int, int | None, str | None]]:
+        """(id, pid, host) of every run not closed: running, or killed on the way."""
+
+    @abstractmethod
     def finish_run(self, run_id: int, *, finished_at: str, counts: dict[str, int],
                    errors: list[str]) -> None:
         """Close a run with its counts and errors."""

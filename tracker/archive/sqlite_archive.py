@@ -7,6 +7,8 @@ so an article and its events are committed together.
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
@@ -73,8 +75,12 @@ SCHEMA = (
 #: The archive's own schema version, beside the event log's `PRAGMA user_version`.
 #: Each later version appends its statements to MIGRATIONS; an archive written by a
 #: newer tracker is refused rather than misread.
-ARCHIVE_VERSION = 1
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: SCHEMA}
+ARCHIVE_VERSION = 2
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: SCHEMA,
+    # which process ran a poll: one killed mid-run is closed as aborted by the next
+    2: ("ALTER TABLE runs ADD COLUMN pid INTEGER", "ALTER TABLE runs ADD COLUMN host TEXT"),
+}
 VERSION_TABLE = """CREATE TABLE IF NOT EXISTS archive_schema (
   version INTEGER NOT NULL      -- one row: the archive schema version written
 )"""
@@ -119,10 +125,20 @@ class SQLiteArchive(Archive):
             self.conn.execute(VERSION_TABLE)
             for number in range(version + 1, ARCHIVE_VERSION + 1):
                 for statement in MIGRATIONS[number]:
-                    self.conn.execute(statement)
+                    if not self._has_column_added_by(statement):
+                        self.conn.execute(statement)
             self.conn.execute("DELETE FROM archive_schema")
             self.conn.execute("INSERT INTO archive_schema (version) VALUES (?)",
                               (ARCHIVE_VERSION,))
+
+    def _has_column_added_by(self, statement: str) -> bool:
+        """Whether an `ALTER TABLE t ADD COLUMN c` has nothing left to do (an archive
+        whose version row was lost runs its migrations again)."""
+        words = statement.split()
+        if words[:2] != ["ALTER", "TABLE"] or words[3:5] != ["ADD", "COLUMN"]:
+            return False
+        columns = {row[1] for row in self.conn.execute(f"PRAGMA table_info({words[2]})")}
+        return words[5] in columns
 
     def _version(self) -> int:
         tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")}
@@ -189,10 +205,18 @@ class SQLiteArchive(Archive):
 
     @translated("write the runs table")
     def start_run(self, started_at: str) -> int:
-        """Open a row in `runs` and return its id."""
+        """Open a row in `runs` (with this process) and return its id."""
         with self.store.transaction():
-            cursor = self.conn.execute("INSERT INTO runs (started_at) VALUES (?)", (started_at,))
+            cursor = self.conn.execute(
+                "INSERT INTO runs (started_at, pid, host) VALUES (?, ?, ?)",
+                (started_at, os.getpid(), socket.gethostname()))
         return int(cursor.lastrowid or 0)
+
+    @translated("read the runs table")
+    def unfinished_runs(self) -> list[tuple[int, int | None, str | None]]:
+        """(id, pid, host) of every run not closed."""
+        rows = self.conn.execute("SELECT id, pid, host FROM runs WHERE finished_at IS NULL")
+        return [(int(i), p if isinstance(p, int) else None, h) for i, p, h in rows]
 
     @translated("write the runs table")
     def finish_run(self, run_id: int, *, finished_at: str, counts: dict[str, int],

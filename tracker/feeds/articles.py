@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from tracker.feeds.html import html_to_text
 from tracker.model import MAX_TEXT_CHARS, MAX_TITLE_CHARS, Article
@@ -23,6 +24,13 @@ from tracker.text import guess_language
 # one before OLDEST is a mistake too (year 1, year 999): both give way to the fetch time.
 FUTURE_TOLERANCE = timedelta(days=2)
 OLDEST = datetime(1900, 1, 1, tzinfo=UTC)
+#: Query parameters that say who clicked or which session, never which article.
+_SESSION_PARAMETERS = frozenset({
+    "sessionid", "session_id", "sid", "phpsessid", "jsessionid", "cfid", "cftoken",
+    "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga",
+    "_gl", "xtor", "at_medium", "at_campaign", "at_source"})
+_TRACKING_PREFIXES = ("utm_",)
+_PATH_SESSION = re.compile(r";jsessionid=[^/?#]*", re.IGNORECASE)
 
 
 def articles_from_entries(entries: Iterable[Mapping[str, Any]], *, feed: str,
@@ -45,8 +53,8 @@ def entry_keys(entries: list[Mapping[str, Any]]) -> list[str]:
     alone (one reused guid must not collapse a feed into a single item, and the other
     entries keep their keys from fetch to fetch); a key still seen twice gets a hash.
     """
-    guids = [_text_field(_raw(e, "id")) for e in entries]
-    links = [_text_field(_raw(e, "link")) for e in entries]
+    guids = [key_link(_text_field(_raw(e, "id"))) for e in entries]
+    links = [key_link(_text_field(_raw(e, "link"))) for e in entries]
     guid_uses, link_uses = Counter(guids), Counter(links)
     keys = []
     for entry, guid, link in zip(entries, guids, links, strict=True):
@@ -59,6 +67,24 @@ def entry_keys(entries: list[Mapping[str, Any]]) -> list[str]:
     counts = Counter(keys)
     return [k if counts[k] == 1 else f"{k}#{_hash_key(e)}" for k, e in zip(keys, entries,
                                                                             strict=True)]
+
+
+def key_link(link: str) -> str:
+    """A link as an article's key: without the tracking and session parameters some
+    feeds change at every fetch (the article would look new each time)."""
+    if "?" not in link and ";" not in link or not link.startswith(("http://", "https://")):
+        return link
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return link
+    path = _PATH_SESSION.sub("", parts.path)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(name, value) for name, value in pairs if name.lower() not in _SESSION_PARAMETERS
+            and not name.lower().startswith(_TRACKING_PREFIXES)]
+    if path == parts.path and len(kept) == len(pairs):
+        return link  # as it was: a key written before stays the same
+    return urlunsplit(parts._replace(path=path, query=urlencode(kept)))
 
 
 def _hash_key(entry: Mapping[str, Any]) -> str:

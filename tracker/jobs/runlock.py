@@ -7,17 +7,20 @@ file races with the next run opening it); it only holds the pid of the last hold
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from pathlib import Path
 from types import TracebackType
 
-from tracker.errors import AlreadyRunning
+from tracker.errors import AlreadyRunning, TrackerError
 
 
 def lock_path(database: Path) -> Path:
-    """The lock file of a database: `tracker.db` -> `tracker.db.lock`, beside it."""
-    return database.with_name(database.name + ".lock")
+    """The lock file of a database: `tracker.db` -> `tracker.db.lock`, beside the file
+    itself (a database reached through a link has the same lock)."""
+    real = database.resolve()
+    return real.with_name(real.name + ".lock")
 
 
 class RunLock:
@@ -30,8 +33,15 @@ class RunLock:
 
     def acquire(self) -> None:
         """Take the lock, or raise `AlreadyRunning` naming the holder's pid."""
-        # os.open makes the descriptor non-inheritable, so no child process keeps the lock
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        # os.open makes the descriptor non-inheritable, so no child process keeps the lock;
+        # O_NOFOLLOW: a link planted there would have us truncate whatever it points to
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise TrackerError(f"{self.path} is a symbolic link: remove it (the run lock"
+                                   " is a plain file)") from None
+            raise
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

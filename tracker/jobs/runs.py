@@ -7,6 +7,8 @@ poll`, `tracker ingest` and `tracker run` record their runs the same way.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,7 +60,31 @@ def recorded_run(archive: Archive, *, due: int,
                  started: datetime | None = None) -> Iterator[PollSummary]:
     """A summary for a run of `due` feeds, its row opened now and closed when it ends well."""
     stamp = format_recorded(started or utc_now())
+    close_aborted_runs(archive)
     summary = PollSummary(due=due, run_id=archive.start_run(stamp))
     yield summary
     archive.finish_run(summary.run_id, finished_at=format_recorded(utc_now()),
                            counts=summary.counts(), errors=summary.errors)
+
+
+def close_aborted_runs(archive: Archive) -> list[int]:
+    """Close the runs of this machine whose process is gone (killed mid-run) as aborted."""
+    here = socket.gethostname()
+    closed = []
+    for run_id, pid, host in archive.unfinished_runs():
+        if host != here or pid is None or _alive(pid):
+            continue  # another machine's, or still running, or from before pids were kept
+        archive.finish_run(run_id, finished_at=format_recorded(utc_now()), counts={},
+                           errors=[f"aborted: process {pid} ended before the run finished"])
+        closed.append(run_id)
+    return closed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process: alive, not ours to judge
+    return True
