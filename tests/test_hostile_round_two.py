@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -556,3 +557,64 @@ def test_known_at_of_an_empty_log_stays_true_once_events_arrive(tmp_path: Path) 
                    known_at=parse_instant(first.known_at))
     assert again.events_applied == first.events_applied == 0
     store.close()
+
+
+# --- 1. text processing is linear in the input ----------------------------------------------
+
+HOSTILE_TEXTS = {
+    "dots": "." * 200_000,
+    "unclosed tags": "<p " * 130_000,
+    "exclamations": "Acme!" * 40_000 + "." * 50_000,
+    "open quotes": "« Acme " * 30_000,
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(HOSTILE_TEXTS))
+def test_hostile_text_is_read_in_seconds_not_minutes(name: str) -> None:
+    import time
+
+    from tracker.extract import Extractor
+    from tracker.feeds.html import html_to_text
+    from tracker.model import Article
+
+    text = HOSTILE_TEXTS[name]
+    started = time.monotonic()
+    cleaned = html_to_text(text)
+    article = Article(feed="f", key="k", link=None, title="Acme and TikTok", text=cleaned,
+                      published=FETCHED, language="en")
+    Extractor([TIKTOK]).extract(article)
+    # a hang guard, not a speed target (bench/text.py measures time per megabyte):
+    # before the fix these took from half a minute to several minutes
+    assert time.monotonic() - started < 20
+
+
+class WritesWhileReading:
+    """An extractor that, while it reads an article, writes to the log from another
+    connection that will not wait: it fails if the ingest holds the write lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.writes = 0
+
+    def extract(self, article: Any) -> list[Any]:
+        other = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("INSERT INTO runs (started_at) VALUES ('elsewhere')")
+            other.execute("COMMIT")
+            self.writes += 1
+        finally:
+            other.close()
+        return []
+
+
+def test_no_article_is_read_while_the_write_lock_is_held(tmp_path: Path) -> None:
+    archive = SQLiteArchive(SQLiteEventStore(tmp_path / "tracker.db"))
+    reader = WritesWhileReading(tmp_path / "tracker.db")
+    ingestor = Ingestor(archive, [TIKTOK], extractor=reader)
+    content = feed(*[(f"g{n}", f"Microsoft and TikTok, part {n}",
+                      "Mon, 03 Aug 2020 06:00:00 GMT") for n in range(3)])
+    counts = ingestor.ingest_bytes(content, feed="tech", fetched_at=FETCHED)
+    assert (reader.writes, counts.new_articles, counts.unreadable) == (3, 3, 0)
+    archive.close()

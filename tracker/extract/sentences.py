@@ -14,8 +14,11 @@ _ABBREVIATIONS = frozenset(
     "sept oct nov dec gen gov sen rep prof mme mm mlle cf ex art fig p pp u.s u.k e.u s.a".split()
 )
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*\u2022]|\d+[.)])\s)")
+# A run of full stops is tried once, from its start, and never backtracked into: a
+# hostile run of 200,000 dots costs one pass, not one pass per dot.
 _END = re.compile(
-    r"[.!?\u2026]+[\"'\u201d\u00bb)]*(?=\s+[\"'\u201c\u00ab(\[]?\s*[A-Z\u00c0-\u00de0-9])"
+    r"(?<![.!?\u2026])[.!?\u2026]++[\"'\u201d\u00bb)]*+"
+    r"(?=\s+[\"'\u201c\u00ab(\[]?\s*[A-Z\u00c0-\u00de0-9])"
 )
 
 

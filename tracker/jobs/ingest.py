@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from events.clock import format_occurred, format_recorded, parse_instant
 from events.model import Event
@@ -39,6 +39,15 @@ class IngestCounts:
     unreadable: int = 0  # articles extraction failed on (a bug, logged with its traceback)
     warning: str | None = None
     stopped: bool = False
+
+
+class _Draft(NamedTuple):
+    """An article to store, with its version and the events read from it."""
+
+    article: Article
+    version: int
+    new: bool
+    events: list[Event]
 
 
 class EventReader(Protocol):
@@ -88,7 +97,12 @@ class Ingestor:
         return counts
 
     def save(self, articles: list[Article], *, fetched_at: datetime) -> IngestCounts:
-        """Store new articles and new versions, with their events, in short transactions."""
+        """Store new articles and new versions, with their events, in short transactions.
+
+        Each batch is read for events first, then written in one transaction: no text is
+        read while the write lock is held, so a concurrent `tracker add` never waits
+        on extraction.
+        """
         counts = IngestCounts(entries=len(articles))
         known: dict[str, dict[str, KnownVersion]] = {}
         stamp = format_recorded(fetched_at)
@@ -97,31 +111,37 @@ class Ingestor:
             if start and self.should_stop and self.should_stop():
                 counts.stopped = True
                 break
+            batch = articles[start : start + ARTICLES_PER_TRANSACTION]
+            for feed in {article.feed for article in batch} - set(known):
+                known[feed] = self.archive.known_versions(feed)
+            drafts = [draft for article in batch
+                      if (draft := self._draft(article, known[article.feed], counts))]
             with self.store.transaction():
-                for article in articles[start : start + ARTICLES_PER_TRANSACTION]:
-                    if article.feed not in known:
-                        known[article.feed] = self.archive.known_versions(article.feed)
-                    self._save_one(article, known[article.feed], stamp, counts)
+                for draft in drafts:
+                    self._save_one(draft, stamp, counts)
         return counts
 
-    def _save_one(self, article: Article, known: dict[str, KnownVersion], stamp: str,
-                  counts: IngestCounts) -> None:
+    def _draft(self, article: Article, known: dict[str, KnownVersion],
+               counts: IngestCounts) -> _Draft | None:
+        """A new article or version with its events, read outside any transaction."""
         previous = known.get(article.key)
         if previous and previous.content_hash == article.content_hash:
-            return
+            return None
         if previous and article.published_estimated:
             # an undated entry keeps the time it was first seen: its facts keep their ids
             article = replace(article, published=parse_instant(previous.published_at))
         version = previous.version + 1 if previous else 1
-        events = self._extract(article, counts)
-        appended = self.store.append(events) if events else []
-        if self.archive.save_article(article, version=version, fetched_at=stamp,
-                                     events=len(events)):
-            counts.new_articles += previous is None
-            counts.new_versions += previous is not None
-        counts.new_events += len(appended)
         known[article.key] = KnownVersion(article.content_hash, version,
                                           format_occurred(article.published))
+        return _Draft(article, version, previous is None, self._extract(article, counts))
+
+    def _save_one(self, draft: _Draft, stamp: str, counts: IngestCounts) -> None:
+        appended = self.store.append(draft.events) if draft.events else []
+        if self.archive.save_article(draft.article, version=draft.version, fetched_at=stamp,
+                                     events=len(draft.events)):
+            counts.new_articles += draft.new
+            counts.new_versions += not draft.new
+        counts.new_events += len(appended)
 
     def _extract(self, article: Article, counts: IngestCounts) -> list[Event]:
         """The article's events; a failure is a bug: logged whole, counted, never fatal."""
