@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import sqlite_utils
 
+from events import sqlite_chain as chain
 from events.sqlite_errors import store_error, translated, translating
 from events.store import COLUMNS, TIMELINE_COLUMNS, EventStore, StoredEvent, TimelineRow
 
@@ -84,14 +85,18 @@ class SQLiteEventStore(EventStore):
     def __init__(self, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self._path = Path(path)
         self.conn = connect(self._path, busy_timeout=busy_timeout)
-        # triggers found missing on an existing log: put back, and reported by verify()
+        # triggers found missing on an existing log: put back, and noticed (see verify)
         self.repaired: list[str] = []
         try:
             with translating(self._path, "open the event log"):
                 names = self._schema_names()
-                if not {"events", *TRIGGER_NAMES} <= names:
+                if not {"events", "event_chain", "log_notices", *TRIGGER_NAMES,
+                        *chain.CHAIN_TRIGGER_NAMES} <= names:
                     if "events" in names:
-                        self.repaired = [name for name in TRIGGER_NAMES if name not in names]
+                        self.repaired = [name for name in (*TRIGGER_NAMES,
+                                                           *chain.CHAIN_TRIGGER_NAMES)
+                                         if name not in names and (
+                                             "event_chain" in names or name in TRIGGER_NAMES)]
                     self._create_schema()
         except BaseException:
             self.conn.close()
@@ -124,6 +129,11 @@ class SQLiteEventStore(EventStore):
                     columns, index_name="events_by_" + "_".join(columns), if_not_exists=True
                 )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            chain.create(self.conn)
+            if self.repaired:
+                chain.notice(self.conn, f"append-only trigger(s) {', '.join(self.repaired)}"
+                                        " were missing and were put back when the log was"
+                                        " opened: the log may have been edited")
 
     def transaction(self) -> _WriteTransaction:
         return _WriteTransaction(self.conn, self._path)
@@ -167,6 +177,7 @@ class SQLiteEventStore(EventStore):
         for row in rows:
             cursor = self.conn.execute(_INSERT, row[1:])
             stored.append(row._replace(seq=cursor.lastrowid or 0))
+        chain.extend(self.conn, stored)
         return stored
 
     @translated("read the event log")
@@ -248,16 +259,27 @@ class SQLiteEventStore(EventStore):
 
     @translated("check the database")
     def verify(self) -> list[str]:
-        """Problems with the file itself: SQLite integrity and the append-only triggers."""
+        """Problems with the file itself: SQLite integrity, the append-only triggers, the
+        hash chain over every event, and notices not yet acknowledged."""
         problems = [f"integrity: {row[0]}" for row in self.conn.execute("PRAGMA integrity_check")
                     if row[0] != "ok"]
         names = {row[0] for row in self.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")}
-        problems += [f"append-only trigger {name} is missing" for name in TRIGGER_NAMES
-                     if name not in names]
-        problems += [f"append-only trigger {name} was missing (put back when the log was"
-                     " opened): the log may have been edited" for name in self.repaired]
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        problems += [f"append-only trigger {name} is missing" for name in
+                     (*TRIGGER_NAMES, *chain.CHAIN_TRIGGER_NAMES) if name not in names]
+        problems += chain.verify_chain(self.conn)
+        problems += [f"notice: {text}" for text in chain.open_notices(self.conn)]
         return problems
+
+    @translated("read the hash chain")
+    def chain_head(self) -> tuple[int, str]:
+        """The seq and link the hash chain ends with: worth writing down elsewhere."""
+        return chain.head(self.conn)
+
+    @translated("acknowledge the notices")
+    def acknowledge_notices(self) -> int:
+        with self.transaction():
+            return chain.acknowledge(self.conn)
 
     @translated("read the event log")
     def last_seq(self) -> int:

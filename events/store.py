@@ -157,6 +157,14 @@ class EventStore(ABC):
         """Problems the backend itself can see (corruption, missing guards); [] when sound."""
         return []
 
+    def chain_head(self) -> tuple[int, str] | None:
+        """The seq and hash a tamper-evident backend's chain ends with; None without one."""
+        return None
+
+    def acknowledge_notices(self) -> int:
+        """Mark the backend's open notices (guards put back...) as seen; how many."""
+        return 0
+
     # --- the rules every backend shares ------------------------------------------------
 
     def append(self, batch: Iterable[Event], *, now: datetime | None = None) -> list[StoredEvent]:

@@ -50,6 +50,7 @@ class ArchiveContract:
             2, article("k1", "second").content_hash)
         assert known["k1"].published_at == "2020-08-02T12:00:00Z"
         assert archive.known_versions("other") == {}
+        assert archive.links_with_events() == {"https://news.example/k1"}
 
     def test_an_article_and_its_events_commit_together(self, archive: Archive) -> None:
         with pytest.raises(RuntimeError), archive.store.transaction():

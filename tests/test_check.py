@@ -63,5 +63,6 @@ def test_the_check_command_gives_a_verdict_and_a_status(config_path: Path) -> No
     bad = runner.invoke(cli, ["--config", str(config_path), "check"])
     assert bad.exit_code == 1
     assert "problem: seq 1" in bad.output and "no longer matches its id" in bad.output
-    assert "events_no_update was missing (put back" in bad.output
-    assert "FAILED: 2 problem(s) found." in bad.output
+    assert "does not match its link in the hash chain" in bad.output
+    assert "events_no_update were missing and were put back" in bad.output
+    assert "FAILED: 3 problem(s) found." in bad.output

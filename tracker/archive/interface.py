@@ -47,6 +47,10 @@ class Archive(ABC):
         """Store one version of an article; False when that exact content is already kept."""
 
     @abstractmethod
+    def links_with_events(self) -> set[str]:
+        """The links of articles whose latest version gave events."""
+
+    @abstractmethod
     def start_run(self, started_at: str) -> int:
         """Open a row in `runs` and return its id."""
 

@@ -203,6 +203,14 @@ class SQLiteArchive(Archive):
         )
         return cursor.rowcount == 1
 
+    @translated("read the articles table")
+    def links_with_events(self) -> set[str]:
+        """The links of articles whose latest version gave events."""
+        rows = self.conn.execute(
+            "SELECT link FROM articles AS a WHERE events > 0 AND link IS NOT NULL AND version ="
+            " (SELECT max(version) FROM articles WHERE feed = a.feed AND key = a.key)")
+        return {link for (link,) in rows}
+
     @translated("write the runs table")
     def start_run(self, started_at: str) -> int:
         """Open a row in `runs` (with this process) and return its id."""

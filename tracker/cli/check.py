@@ -10,6 +10,7 @@ from events.errors import EventsError, StoreError
 from events.model import EventRetracted
 from events.replay import replay
 from events.store import EventStore, StoredEvent
+from tracker.archive import Archive
 
 
 @dataclass
@@ -21,6 +22,7 @@ class CheckReport:
     retractions: int = 0
     deals: int = 0
     unreadable: str | None = None  # why the database itself could not be read through
+    head: tuple[int, str] | None = None  # where the hash chain ends
 
     @property
     def ok(self) -> bool:
@@ -32,20 +34,28 @@ class CheckReport:
         if self.unreadable is not None:
             return f"FAILED: {self.unreadable}"
         if self.ok:
+            chained = (f"; chain head {self.head[1][:16]} at seq {self.head[0]}"
+                       if self.head else "")
             return (f"OK: {self.events} events ({self.retractions} retractions) over"
-                    f" {self.deals} deals; integrity, append-only triggers and replay checked.")
+                    f" {self.deals} deals; integrity, append-only triggers, hash chain and"
+                    f" replay checked{chained}.")
         return f"FAILED: {len(self.problems)} problem(s) found."
 
 
-def check_log(store: EventStore, *, today: date, zone: ZoneInfo) -> CheckReport:
-    """Verify the store, every event's payload, retractions, time order and replay.
+def check_log(store: EventStore, *, today: date, zone: ZoneInfo,
+              archive: Archive | None = None) -> CheckReport:
+    """Verify the store, every event's payload, retractions, time order and replay,
+    and that every article the archive says gave events still has some in the log.
 
     A database too damaged to read through is the verdict itself, not an error.
     """
     report = CheckReport()
     try:
         report.problems = store.verify()
-        _check_rows(store, report)
+        report.head = store.chain_head()
+        sources = _check_rows(store, report)
+        if archive is not None:
+            report.problems += _missing_events(archive, sources)
     except StoreError as error:
         report.unreadable = str(error)
         return report
@@ -58,15 +68,29 @@ def check_log(store: EventStore, *, today: date, zone: ZoneInfo) -> CheckReport:
     return report
 
 
-def _check_rows(store: EventStore, report: CheckReport) -> None:
+def _missing_events(archive: Archive, sources: set[str]) -> list[str]:
+    """Articles that gave events whose link the log no longer holds any event of."""
+    missing = sorted(archive.links_with_events() - sources)
+    if not missing:
+        return []
+    return [f"{len(missing)} article(s) gave events the log holds no event of (first:"
+            f" {missing[0]}): the log may have been emptied"]
+
+
+def _check_rows(store: EventStore, report: CheckReport) -> set[str]:
+    """Check every row; return the source links the log holds events of."""
+    sources: set[str] = set()
     previous_recorded = ""
     for row in store.read():
+        if row.source_url:
+            sources.add(row.source_url)
         report.events += 1
         report.retractions += row.type == "retraction"
         report.problems.extend(_row_problems(store, row))
         if row.recorded_at < previous_recorded:
             report.problems.append(f"seq {row.seq}: recorded_at goes backwards")
         previous_recorded = row.recorded_at
+    return sources
 
 
 def _row_problems(store: EventStore, row: StoredEvent) -> list[str]:

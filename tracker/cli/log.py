@@ -104,10 +104,13 @@ def retract(app: App, event_id: str, reason: str) -> None:
 
 
 @click.command()
+@click.option("--acknowledge", is_flag=True,
+              help="Mark the notices shown (guards put back...) as seen, after showing them.")
 @click.pass_obj
-def check(app: App) -> None:
-    """Verify the database: integrity, append-only triggers, every event's payload,
-    retractions, time order, and that replay succeeds. Exit status 1 on a problem.
+def check(app: App, acknowledge: bool) -> None:
+    """Verify the database: integrity, append-only triggers, the hash chain over every
+    event, every event's payload, retractions, time order, that the articles' events
+    are in the log, and that replay succeeds. Exit status 1 on a problem.
 
     Example: tracker check
     """
@@ -115,10 +118,14 @@ def check(app: App) -> None:
 
     try:
         store = app.store()
+        archive = app.archive()
     except StoreError as error:  # too damaged to open: that is the verdict
         report = CheckReport(unreadable=str(error))
     else:
-        report = check_log(store, today=today(app.config), zone=app.config.zone)
+        if acknowledge:
+            store.acknowledge_notices()
+        report = check_log(store, today=today(app.config), zone=app.config.zone,
+                           archive=archive)
     for problem in report.problems:
         click.echo(f"problem: {printable(problem)}", err=True)
     click.echo(printable(report.verdict()))
