@@ -1,22 +1,45 @@
-"""Statements: each quotation of an article, attributed to a speaker and tied to its deals."""
+"""Statements: each quotation of an article, attributed to a speaker and tied to its deals.
+
+A quotation's speaker is looked for where journalists put one, in this order: before
+it with a speech verb or "selon X," (in the same clause); right after it (", a
+déclaré X", ", X said", ", X, chairman of Y"); at the end of its sentence; before a
+colon; inside a quotation left open by mistake; in the sentence before when that one
+ends with a colon; or, for a quotation that follows another one, the same speaker.
+What the text names by description ("the company", "l'exécutif bruxellois", "he",
+"the judge") is then resolved against the article: the organisation or person that is
+the subject of the nearest sentence before. Unnamed sources give no statement.
+"""
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
-from tracker.extract.matching import DealIndex
-from tracker.extract.sentences import paragraphs
+from tracker.extract.matching import ACQUIRER, SELLER, TARGET, DealIndex
 from tracker.extract.statements import (
+    Phrase,
+    Quote,
     Speaker,
-    full_name,
-    person_opening,
-    quotes,
-    speaker_after,
-    speaker_before,
+    Token,
+    compiled,
+    find_quotes,
+    inverted_pronoun,
+    is_word,
+    name_runs,
+    read_phrase,
+    speech_verb,
+    split_elisions,
+    strip_titles,
+    tokens,
+    verbs_in,
+    words,
 )
 from tracker.extract.text import fold
+from tracker.extract.vocabulary import lexicon
 from tracker.text import guess_language
 
 if TYPE_CHECKING:
@@ -25,84 +48,824 @@ if TYPE_CHECKING:
 #: Records one statement: the deal's number, the evidence, and the event's fields.
 AddStatement = Callable[..., None]
 
+#: How far before a quotation its speech verb may be ("X said that the board ... “...”").
+VERB_REACH = 250
+#: A quotation shorter than this, inside a sentence of the writer's, is a fragment.
+FRAGMENT_WORDS = 5
+#: How many sentences back a pronoun or a description may point.
+LOOK_BACK = 6
+
+_AUTHORITY = lexicon().compiled("words.authority")
+_ABOUT_DEAL = [lexicon().compiled(kind) for kind in ("words.deal", "words.deal_noun",
+                                                     "words.anaphora", "statement.topic")]
+_DATELINE = re.compile(r"[A-Z][A-Za-z .'-]{1,40}(?:,[^\n\u2013\u2014-]{1,30})?\s*"
+                       r"(?:\([^)\n]{1,30}\))?\s*[-\u2013\u2014]+\s+")
+#: A relative clause between a verb and a quotation: the quotation is the clause's.
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:qui|which|who|dont|where|lequel|laquelle)\b")
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|[.!?](?=[\"\u00ab\u201c])"
+                           r"|(?<=[a-z)\]%])[.!?](?=[A-Z\u00c0-\u00de])")
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """A sentence of the article, cut where a line ends or a full stop is glued to the next
+    word ("Delaware.Jefferies"); `owner` is the extractor's sentence it lies in."""
+
+    start: int
+    end: int
+    owner: int
+
+
+@dataclass(slots=True)
+class _Said:
+    """A statement found so far: its quotation, speaker, and the sentence it is in."""
+
+    quote: Quote
+    speaker: Speaker
+    sentence: int
+
+
+@dataclass(slots=True)
+class _Book:
+    """What attribution knows of one article: its lines, people, parties and statements."""
+
+    r: _Reading
+    index: DealIndex
+    lines: list[tuple[int, int]]
+    spans: list[_Span]
+    orgs: list[tuple[int, int, str, bool]]  # start, end, name, is a party
+    said: list[_Said] = field(default_factory=list)
+    org_of: dict[str, str] = field(default_factory=dict)
+    starts: list[int] = field(default_factory=list)
+    _persons: dict[str, str] | None = None
+    #: The language of the sentence being read: which speech verbs to look for.
+    language: str = "en"
+    _written_at: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+
+    def organization_of(self, name: str) -> str | None:
+        """The organisation the article gives a person by a title or an apposition."""
+        self._people()
+        if name not in self.org_of and name in self._written_at:
+            start, end, line_end = self._written_at.pop(name)
+            _learn_organization(self, name, start, end, line_end)
+        return self.org_of.get(name)
+
+
+    def org_at(self, start: int, end: int, *, parties: bool = False) -> str | None:
+        """The organisation named at [start, end): a party (or an authority)."""
+        for s, e, name, party in self.orgs:
+            if s < end and start < e and (party or not parties):
+                return name
+        return None
+
+    def classify(self, name: list[Token]) -> str:
+        """ "person", "org" or "" for a capitalised run (its titles already cut off)."""
+        if not name:
+            return ""
+        if self.org_at(name[0].start, name[-1].end, parties=True) is not None:
+            return "party"
+        if any(is_word("statement.org_word", t.folded.rstrip(".")) for t in name):
+            return "org"
+        if len(name) == 1 and self.org_at(name[0].start, name[0].end) is not None:
+            return "org"  # an authority by name: "Bruxelles", "CFIUS"
+        if all(t.text.isupper() or not t.text[:1].isalpha() for t in name):
+            return "org"  # LVMH, TF1: acronyms are organisations
+        if not name[0].capitalised:
+            return "person" if self.full_name(_written(name)) else ""
+        if len([t for t in name if t.capitalised]) >= 2:
+            return "person"
+        return "person" if self.full_name(_written(name)) else ""
+
+    def full_name(self, name: str) -> str | None:
+        """The full name of a person the article also names by surname alone."""
+        if len(name.split()) > 2 or len(name.split()) == 2 and name[:1].isupper() and not (
+                is_word("statement.particle", fold(name.split()[0]))):
+            return None  # already a first name and a surname
+        return self._people().get(_key(name))
+
+    def _people(self) -> dict[str, str]:
+        """The persons the article names in full, by surname, read once when first asked."""
+        if self._persons is None:
+            self._persons = {}  # names read while filling it are not looked up in it
+            self._persons = _persons(self)
+        return self._persons
+
 
 def read_statements(r: _Reading, names: DealIndex, add: AddStatement) -> None:
     """Find the article's quotations about its deals and pass each one, attributed, to `add`."""
     if not r.topical:
         return
-    starts = [s.span.start for s in r.sentences]
-    for p_start, p_end in paragraphs(r.text):
-        for q_start, q_end, quote in quotes(r.text[p_start:p_end]):
-            q_start, q_end = q_start + p_start, q_end + p_start
-            index = bisect.bisect_right(starts, q_start) - 1
-            if index < 0:
-                continue
-            sentence = r.sentences[index]
-            deals = sentence.deals & r.topical
-            speaker = _speaker(r, names, sentence.span.start, q_start, q_end, p_start)
-            if not deals or speaker is None:
-                continue
-            evidence = r.text[sentence.span.start:max(sentence.span.end, q_end)]
-            language = guess_language(quote) or r.language
-            for number in sorted(deals):
-                add(number, evidence, speaker=speaker.name,
-                    organization=speaker.organization, quote=quote, language=language)
+    lines = _lines(r.text)
+    quotes = [(line, quote) for line in lines for quote in find_quotes(r.text, *line)]
+    if not quotes:
+        return
+    book = _book(r, names, lines)
+    for line, quote in quotes:
+        found = _read_quote(book, quote, line)
+        if found is not None:
+            _emit(book, *found, add)
 
 
-def _speaker(r: _Reading, names: DealIndex, sentence_start: int, q_start: int, q_end: int,
-             p_start: int) -> Speaker | None:
-    """Who said the quotation at [q_start, q_end), with names and pronouns resolved."""
-    clause_start = max(sentence_start, p_start)
-    clause = r.folded[clause_start:q_start]
-    found = speaker_before(r.text, r.folded, clause_start, q_start)
-    if found is None and (not clause.strip() or clause.rstrip()[-1:] in ":-\u2014"):
-        found = speaker_after(r.text, r.folded, q_end)
+def _read_quote(book: _Book, quote: Quote,
+                line: tuple[int, int]) -> tuple[Quote, Speaker, int] | None:
+    """A quotation with its resolved speaker and the sentence it is in, or None."""
+    r = book.r
+    index = bisect.bisect_right(book.starts, quote.start) - 1
+    if index < 0:
+        return None
+    span = book.spans[index]
+    sentence_language = guess_language(r.text[span.start:span.end])
+    book.language = sentence_language or r.language
+    found = _attribute(book, quote, index, *line)
+    if found is None and sentence_language is None:
+        # too few words to tell the language: the other one's verbs may be those used
+        book.language = "fr" if book.language == "en" else "en"
+        found = _attribute(book, quote, index, *line)
     if found is None:
         return None
-    if found.kind == "pronoun":
-        found = _previous_person(r, sentence_start, p_start) or r.last_speaker
-        r.last_speaker = found
+    named, said = found
+    speaker = _resolve(book, named, said, index, line[0])
+    if speaker is None:
+        return None
+    book.said.append(_Said(said, speaker, index))
+    return said, speaker, index
+
+
+def _emit(book: _Book, quote: Quote, speaker: Speaker, index: int, add: AddStatement) -> None:
+    """Record a statement for each deal its sentence speaks of, when it is about the deal."""
+    r = book.r
+    span = book.spans[index]
+    deals = {n for n in r.sentences[span.owner].deals & r.topical
+             if _about(book, quote, index, n, speaker)}
+    if not deals or speaker.kind not in ("person", "org", "spokesperson", "role"):
+        return
+    evidence = r.text[span.start:max(span.end, quote.end)]
+    language = guess_language(quote.text) or r.language
+    for number in sorted(deals):
+        add(number, evidence, speaker=speaker.name, organization=speaker.organization,
+            quote=quote.text, language=language)
+
+
+# --- the article's people and organisations --------------------------------------------
+
+
+def _book(r: _Reading, index: DealIndex, lines: list[tuple[int, int]]) -> _Book:
+    orgs = [(m.start, m.end, _party_name(m.written), True) for m in r.mentions]
+    for match in _AUTHORITY.finditer(r.folded):
+        if r.text[match.start()].isupper() and not _surname(r.text, match):
+            orgs.append((match.start(), match.end(), r.text[match.start():match.end()], False))
+    orgs.sort()
+    spans = _spans(r, lines)
+    return _Book(r, index, lines, spans, orgs, starts=[span.start for span in spans])
+
+
+_GLUED = re.compile(r"(?<=[a-z)\]%])[.!?](?=[A-Z\u00c0-\u00de])")
+
+
+def _spans(r: _Reading, lines: list[tuple[int, int]]) -> list[_Span]:
+    """The article's sentences, cut at line ends and at full stops glued to a capital."""
+    ends = [e for _, e in lines]
+    spans = []
+    for owner, sentence in enumerate(r.sentences):
+        start, end = sentence.span.start, sentence.span.end
+        cuts = [m.end() for m in _GLUED.finditer(r.text, start, end)]
+        cuts += [e + 1 for e in ends if start < e < end]
+        for cut in sorted(cuts) + [end]:
+            if r.text[start:cut].strip():
+                spans.append(_Span(start, cut, owner))
+            start = cut
+    return spans
+
+
+def _surname(text: str, match: re.Match[str]) -> bool:
+    """Whether an authority's name is a person's surname here: "Margrethe Vestager"."""
+    before = re.search(r"([A-Z\u00c0-\u00de][\w-]+)\s+$", text[max(0, match.start() - 30):
+                                                              match.start()])
+    if before is None or is_word("statement.org_word", fold(match.group())):
+        return False
+    word = fold(before.group(1))
+    return not any(is_word(kind, word) for kind in (
+        "statement.not_name", "statement.role", "statement.honorific", "statement.org_word"))
+
+
+def _party_name(written: str) -> str:
+    return written.replace("\u2019", "'").removesuffix("'s")
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Paragraphs: feeds give one per line; a line going on in lower case continues one."""
+    bounds, start = [], 0
+    for match in re.finditer(r"\n+(?=\s*[^\sa-z])", text):
+        bounds.append((start, match.start()))
+        start = match.end()
+    bounds.append((start, len(text)))
+    return [(s, e) for s, e in bounds if text[s:e].strip()]
+
+
+def _written(name: list[Token]) -> str:
+    return " ".join(t.text for t in name).rstrip(".,;:")
+
+
+def _key(name: str) -> str:
+    return " ".join(fold(name).replace("-", " ").split())
+
+
+@cache
+def _candidate_runs() -> re.Pattern[str]:
+    """Two capitalised words or more in a row, maybe with a particle: a quick first look
+    for people's names before reading them word by word."""
+    particle = words("statement.particle").replace("'", "['\u2019]")
+    capital = r"[A-Z\u00c0-\u00de][\w'\u2019\u2010\u2011.&-]*"
+    return re.compile(rf"{capital}(?:[ \u00a0]+(?:(?:{particle})[ \u00a0]*)?{capital})+")
+
+
+def _persons(book: _Book) -> dict[str, str]:
+    """Every person named in full, by surname: "Le Maire" and "Maire" -> "Bruno Le Maire"."""
+    r, persons = book.r, dict[str, str]()
+    for run in _candidate_runs().finditer(r.text):
+        line_end = r.text.find("\n", run.end())
+        line_end = len(r.text) if line_end < 0 else line_end
+        items = split_elisions(tokens(r.text, r.folded, run.start(), run.end()))
+        for i, j in name_runs(items):
+            _, name = strip_titles(items[i:j], r.language)
+            while name and is_word("statement.not_name", name[0].folded.rstrip(".")):
+                name = name[1:]
+            if len(name) < 2 or not all(t.capitalised or is_word("statement.particle",
+                                                                t.folded) for t in name):
+                continue
+            if book.classify(name) != "person" or book.org_at(name[0].start, name[-1].end,
+                                                                 parties=True):
+                continue
+            full = _written(name)
+            for k in range(1, len(name)):
+                persons.setdefault(_key(_written(name[k:])), full)
+            persons.setdefault(_key(full), full)
+            book._written_at.setdefault(full, (items[i].start, name[-1].end, line_end))
+    return persons
+
+
+def _learn_organization(book: _Book, full: str, start: int, end: int, line_end: int) -> None:
+    """What a person's title or apposition says they belong to: "X, LVMH's chairman"."""
+    r = book.r
+    apposition = re.compile(r",[^,.;:\"\u00ab\u00bb\u201c\u201d]{1,80}(?=[,.;])").match(
+        r.text, end, line_end)
+    found = _phrase(book, start, apposition.end() if apposition else end)
+    if found is not None and found.kind == "person" and found.organization:
+        book.org_of.setdefault(full, found.organization)
+
+
+# --- where the speaker is named --------------------------------------------------------
+
+
+def _attribute(book: _Book, quote: Quote, index: int, line_start: int,
+               line_end: int) -> tuple[Speaker, Quote] | None:
+    """The speaker as the text names them, and the quotation (cut when it held them)."""
+    r = book.r
+    clause = _clause_start(r.text, max(book.spans[index].start, line_start), quote.start)
+    stop = _clause_end(r.text, quote.end, line_end)
+    if len(quote.text.split()) < FRAGMENT_WORDS and r.text[clause:quote.start].strip() and not (
+            r.text[clause:quote.start].rstrip().endswith((":", ","))):
+        return None  # a few quoted words inside the writer's sentence: "is 'on hold'"
+    for reader in (_colon, _before, _right_after, _sentence_end):
+        speaker = reader(book, clause, quote, stop)
+        if speaker is not None:
+            return speaker, quote
+    inner = _inside(book, quote)
+    if inner is not None:
+        return inner
+    if r.text[clause:quote.start].strip(" -\u2013\u2014"):
+        return None
+    return _from_before(book, quote, index, line_start)
+
+
+def _clause_start(text: str, start: int, quote: int) -> int:
+    """Where the clause holding a quotation begins: after the last sentence end before it."""
+    last = start
+    for match in _SENTENCE_END.finditer(text, start, quote):
+        if not _abbreviation(text, match.start()):
+            last = match.end()
+    return last
+
+
+def _clause_end(text: str, start: int, end: int) -> int:
+    """Where the sentence going on after a quotation ends."""
+    for match in _SENTENCE_END.finditer(text, start, end):
+        if not _abbreviation(text, match.start()) and text[match.start()] != ";":
+            return match.start() + 1
+    return end
+
+
+def _abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at `dot` ends an initial or a title, not a sentence."""
+    if text[dot] != ".":
+        return False
+    word = re.search(r"(\w+)$", text[max(0, dot - 6):dot])
+    if not word:
+        return False
+    token = word.group(1)
+    return (len(token) == 1 and token.isupper()) or is_word("statement.honorific", fold(token))
+
+
+def _phrase(book: _Book, start: int, end: int) -> Speaker | None:
+    r = book.r
+    return read_phrase(Phrase(r.text, r.folded, start, end, book.language), book.classify)
+
+
+def _before(book: _Book, clause: int, quote: Quote, stop: int) -> Speaker | None:
+    """ "X said: “...”", "Selon X, « ... »", "X said that the firm would “...”"."""
+    r = book.r
+    intro = re.search(rf"(?:^|[\s,])(?:{words('statement.intro', book.language)})\s+(.+?)\s*,\s*$",
+                      r.folded[clause:quote.start])
+    if intro is not None:
+        found = _phrase(book, clause + intro.start(1), clause + intro.end(1))
+        if found is not None and found.kind != "pronoun":
+            return found
+    verbs = [v for v in verbs_in(r.folded, clause, quote.start, book.language)
+             if quote.start - v.end() <= VERB_REACH and not _RELATIVE_CLAUSE.search(
+                 r.folded, v.end(), quote.start)]
+    if not verbs:
+        return None
+    verb = verbs[-1]
+    pronoun = inverted_pronoun(verb)
+    if pronoun:
+        return Speaker("pronoun", pronoun)
+    subject = _subject_before(book, clause, verb.start())
+    if subject is not None:
+        return subject
+    # inverted before the quotation: "said Jane Doe, Acme's chief: “...”"
+    between = r.folded[verb.end():quote.start].rstrip()
+    if between.endswith((":", ",")) and len(between.split()) <= 10 and not (
+            _starts_with_preposition(r.folded, verb.end())):
+        return _phrase(book, verb.end(), verb.end() + len(between) - 1)
+    return None
+
+
+def _subject_before(book: _Book, start: int, end: int) -> Speaker | None:
+    """The subject of a verb at `end`: the last noun phrase before it, past appositions."""
+    r = book.r
+    parts = _split(r.folded, start, end)
+    appositions: list[tuple[int, int]] = []
+    for s, e in reversed(parts):
+        if re.match(r"\s*(?:which|who|whose|qui|dont|lequel|laquelle)\b", r.folded[s:e]):
+            continue
+        found = _phrase(book, s, e) if appositions or _apposition(book, s, e) else None
+        if found is not None and found.kind in ("role", "company") and _apposition(book, s, e):
+            appositions.insert(0, (s, e))
+            continue
+        np = _noun_phrase_end(book, s, e)
+        if np is None:
+            return None
+        if re.match(r"(?:and|et)\s", r.folded[np:e]):
+            return Speaker("joint")  # "Veolia et Suez ont annoncé"
+        last = appositions[-1][1] if appositions else e
+        return _phrase(book, np, last)
+    return None
+
+
+def _split(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The comma-separated parts of folded[start:end] that hold words."""
+    bounds, at = [], start
+    for match in re.finditer(r"[,:;]|\s[-\u2013\u2014]\s", folded[start:end]):
+        bounds.append((at, start + match.start()))
+        at = start + match.end()
+    bounds.append((at, end))
+    return [(s, e) for s, e in bounds if folded[s:e].strip()]
+
+
+def _apposition(book: _Book, start: int, end: int) -> bool:
+    """Whether a part between commas describes the name before it: "president of Acme",
+    "le patron de Veolia", "Tiffany's chief executive"."""
+    text = book.r.folded[start:end].strip()
+    if len(text.split()) > 10:
+        return False
+    head = re.match(r"(?:(?:the|le|la|l'|an?|une?|son|sa|its|his|her)\s*|[\w&.-]+'s\s+)?", text)
+    at = head.end() if head else 0
+    return any(compiled(f"statement.{kind}").match(text, at)
+               for kind in ("role", "company", "regulator"))
+
+
+_NOUNS = ("role", "company", "regulator", "document", "spokesperson", "unnamed")
+_DETERMINERS = frozenset("the a an le la les l' un une son sa ses its his her their leur".split())
+_OF = frozenset("of de du des d' at for chez".split())
+
+
+def _noun_phrase_end(book: _Book, start: int, end: int) -> int | None:
+    """Where the noun phrase that ends text[start:end] begins ("... Le PDG d'AT&T Jean X")."""
+    r = book.r
+    items = split_elisions(tokens(r.text, r.folded, start, end))
+    begin = None
+    for k in range(len(items) - 1, -1, -1):
+        take = _np_word(items, k, begin is not None)
+        if take == "no":
+            break
+        begin = k
+        if take == "last":
+            break
+    return items[begin].start if begin is not None else None
+
+
+def _np_word(items: list[Token], k: int, started: bool) -> str:
+    """Whether word k, read backwards, belongs to the noun phrase: "yes", "no", or "last"
+    (a determiner or a pronoun: the phrase starts there)."""
+    token, word = items[k], items[k].folded.rstrip(".")
+    later = items[k + 1] if k + 1 < len(items) else None
+    before = items[k - 1].folded if k > 0 else ""
+    if token.capitalised or any(is_word(f"statement.{n}", word) for n in _NOUNS):
+        return "yes"
+    if started and (word in _OF and later is not None and later.capitalised
+                    or word in ("and", "et", "&") and k > 0
+                    or is_word("statement.role", before)):  # directeur général
+        return "yes"
+    if word in _DETERMINERS:
+        return "last" if started else "no"
+    if is_word("statement.pronoun", word):
+        return "last" if not started else "no"
+    if not started and k >= len(items) - 2 and any(is_word(f"statement.{n}", before)
+                                                   for n in _NOUNS):
+        return "yes"  # le groupe français
+    return "no"
+
+
+def _right_after(book: _Book, clause: int, quote: Quote, stop: int) -> Speaker | None:
+    """ "», a déclaré X", "”, X said", "”, Paul Jacobs, executive chairman" right after."""
+    r = book.r
+    lead = re.compile(r"[\s,.]*(?:[-\u2013\u2014]\s*)?").match(r.folded, quote.end, stop)
+    at = lead.end() if lead else quote.end
+    if at >= stop:
+        return None
+    return _incise(book, at, stop, direct=True)
+
+
+def _incise(book: _Book, at: int, stop: int, *, direct: bool) -> Speaker | None:
+    """A speaker named at `at`: inverted ("a déclaré X", "selon X"), or "X said"."""
+    r = book.r
+    verb = speech_verb(book.language).match(r.folded, _skip_asides(book, at, stop), stop)
+    intro = re.compile(rf"(?:{words('statement.intro', book.language)})\s+").match(
+        r.folded, at, stop)
+    if verb is not None:
+        pronoun = inverted_pronoun(verb)
+        if pronoun:
+            return Speaker("pronoun", pronoun)
+        return _phrase(book, _skip_asides(book, verb.end(), stop), stop)
+    if intro is not None and not r.folded.startswith("pour", at):
+        return _phrase(book, intro.end(), stop)
+    verbs = verbs_in(r.folded, at, min(stop, at + 160), book.language)
+    if verbs and not re.search("[\"\u00ab\u201c\u201d\u00bb]", r.text[at:verbs[0].start()]):
+        after = _skip_asides(book, verbs[0].end(), stop)
+        if re.search(r",\s*$", r.folded[at:verbs[0].start()]) and after < stop and not (
+                _starts_with_preposition(r.folded, after)):
+            # "Bombardier, a admis Jean X": a verb after a comma is an incise, its
+            # subject after it
+            inverted = _incise(book, verbs[0].start(), stop, direct=False)
+            if inverted is not None:
+                return inverted
+        if _starts_with_preposition(r.folded, at):
+            return None  # «...» avec Nissan: the sentence goes on, no subject here
+        found = _phrase(book, at, verbs[0].start())
+        if found is not None and len(r.folded[at:verbs[0].start()].split()) <= 14:
+            return found
+    if direct and not verbs:
+        found = _phrase(book, at, stop)
+        if found is not None and found.kind == "person" and (
+                found.organization or "," in r.folded[at:stop]):
+            return found
+    return None
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z\u00c0-\u00de][\w&.\u2019'-]*(?:\s+[A-Z0-9][\w&.-]*)*")
+
+
+def _skip_asides(book: _Book, at: int, stop: int) -> int:
+    """Past what comes between an inverted verb and its subject: "mardi", "à l'AFP"."""
+    r = book.r
+    aside = compiled("statement.aside", book.language)
+    where = re.compile(rf"(?:{words('statement.preposition', book.language)})\s*"
+                       r"(?:l'|la |le |les |the )?")
+    while True:
+        gap = re.compile(r"[\s,]*").match(r.folded, at, stop)
+        at = gap.end() if gap else at
+        match = aside.match(r.folded, at, stop)
+        if match is None:
+            place = where.match(r.folded, at, stop)  # "à l'AFP", "on CNBC"
+            match = _CAPITALISED_RUN.match(r.text, place.end(), stop) if place else None
+        if match is None or match.end() == at:
+            return at
+        at = match.end()
+
+
+def _sentence_end(book: _Book, clause: int, quote: Quote, stop: int) -> Speaker | None:
+    """A speaker at the end of the sentence: «...» pour les usagers, dit X."""
+    r = book.r
+    commas = [m.end() for m in re.finditer(r",\s*", r.folded[quote.end:stop])]
+    for offset in reversed(commas):
+        at = quote.end + offset
+        if speech_verb(book.language).match(r.folded, at, stop) or re.match(
+                r"\S+(?:\s+\S+){0,3}?\s+" + f"(?:{words('statement.verb', book.language)})",
+                r.folded[at:stop]):
+            found = _incise(book, at, stop, direct=False)
+            if found is not None:
+                return found
+    return None
+
+
+def _colon(book: _Book, clause: int, quote: Quote, stop: int) -> Speaker | None:
+    """ "Bruno Le Maire : « ... »": a name just before a colon introduces the quotation."""
+    r = book.r
+    before = r.folded[clause:quote.start].rstrip()
+    if not before.endswith(":"):
+        return None
+    end = clause + len(before) - 1
+    parts = _split(r.folded, clause, end)
+    if not parts:
+        return None
+    begin = _noun_phrase_end(book, parts[-1][0], end)
+    if begin is None:
+        return None
+    if len(parts) > 1 and _apposition(book, *parts[-2]):
+        begin = parts[-2][0]  # "son ministre de l'Économie, Bruno Le Maire :"
+    found = _phrase(book, begin, end)
+    if found is not None and found.kind in ("person", "org") and not _after_preposition(
+            r.folded, begin):
         return found
-    if found.kind == "generic":
-        party = _party_before(r, q_start, p_start - 600)
-        found = Speaker(party) if party else None
-    elif found.kind == "name" and found.organization is None:
-        key = " ".join(fold(found.name).replace("-", " ").split())
-        if not names.roles(key) and len(found.name.split()) == 1:
-            found = full_name(r.text, r.folded, found.name, q_start) or found
-        if not names.roles(key) and found.organization is None and len(
-                found.name.split()) >= 2:
-            found = Speaker(found.name, _previous_subject(r, sentence_start, p_start))
-    r.last_speaker = found or r.last_speaker
-    return found
+    return None
 
-def _previous_person(r: _Reading, sentence_start: int, p_start: int) -> Speaker | None:
-    """The person opening this sentence's predecessor: what "he said" points back to."""
-    starts = [s.span.start for s in r.sentences]
-    index = bisect.bisect_left(starts, sentence_start) - 1
-    if index < 0 or r.sentences[index].span.start < p_start:
-        return None
-    span = r.sentences[index].span
-    return person_opening(r.text, span.start, span.end)
 
-def _previous_subject(r: _Reading, sentence_start: int, p_start: int) -> str | None:
-    """The party that opens the previous sentence of the paragraph ("TikTok, for its part")."""
-    starts = [s.span.start for s in r.sentences]
-    index = bisect.bisect_left(starts, sentence_start) - 1
-    if index < 0 or r.sentences[index].span.start < p_start:
+def _after_preposition(folded: str, at: int) -> bool:
+    """Whether the name at `at` follows a preposition ("avec Fiat", "for Acme"), unless the
+    preposition hangs on a description of its owner ("le conseil d'administration de X",
+    "a spokesperson for X")."""
+    before = folded[max(0, at - 40):at]
+    word = re.search(r"(\S+)\s*$", before)
+    if word is None or not is_word("statement.preposition", word.group(1)):
+        return False
+    head = before[:word.start()].rstrip()
+    return not any(re.search(f"(?:{words(kind)})$", head) for kind in (
+        "statement.company", "statement.spokesperson", "statement.role"))
+
+
+def _starts_with_preposition(folded: str, at: int) -> bool:
+    word = re.match(r"\s*([^\s,]+)", folded[at:at + 20])
+    return word is not None and is_word("statement.preposition", word.group(1))
+
+
+def _inside(book: _Book, quote: Quote) -> tuple[Speaker, Quote] | None:
+    """A quotation left open past its speaker: “... , a déclaré X, vice-présidente. ...”."""
+    r = book.r
+    for match in re.finditer(r",\s*", r.folded[quote.start:quote.end]):
+        at = quote.start + match.end()
+        verb = speech_verb(book.language).match(r.folded, at, quote.end)
+        if verb is None or inverted_pronoun(verb):
+            continue
+        stop = _clause_end(r.text, verb.end(), quote.end)
+        found = _phrase(book, _skip_asides(book, verb.end(), stop), stop)
+        if found is not None and found.kind in ("person", "org"):
+            inner = r.text[quote.start + 1:quote.start + match.start()].strip()
+            if len(inner.split()) >= 3:
+                return found, Quote(quote.start, quote.start + match.start(), inner)
+    return None
+
+
+def _from_before(book: _Book, quote: Quote, index: int,
+                 line_start: int) -> tuple[Speaker, Quote] | None:
+    """A quotation opening its sentence: introduced by the sentence before ("X said:"), or
+    going on from the quotation before it."""
+    r = book.r
+    if index == 0:
         return None
-    previous = r.sentences[index].span
+    previous = book.spans[index - 1]
+    text = r.folded[previous.start:previous.end].rstrip()
+    if text.endswith(":"):
+        end = previous.start + len(text)
+        for reader in (_before, _colon):
+            found = reader(book, _clause_start(r.text, previous.start, end - 1),
+                           Quote(end, end, ""), end)
+            if found is not None:
+                return found, quote
+    if book.said and book.said[-1].sentence >= index - 1 and previous.start >= line_start - 1:
+        return book.said[-1].speaker, quote
+    return None
+
+
+# --- who the description stands for ---------------------------------------------------
+
+
+def _resolve(book: _Book, speaker: Speaker, quote: Quote, index: int,
+             line_start: int) -> Speaker | None:
+    """A speaker the article can name: full names, pronouns and descriptions resolved."""
+    kind = speaker.kind
+    if kind == "person":
+        return _person(book, speaker, index, line_start)
+    if kind == "org":
+        return speaker
+    if kind == "spokesperson":
+        return speaker if speaker.organization else None
+    if kind == "pronoun":
+        return _pronoun(book, speaker.name, quote, index)
+    if kind == "role":
+        return _role(book, speaker, quote, index)
+    if kind in ("company", "regulator", "document"):
+        org = _subject_org(book, kind, quote.start, index)
+        if org is None and speaker.organization:
+            org = speaker.organization
+        return Speaker("org", org) if org else None
+    return None
+
+
+def _person(book: _Book, speaker: Speaker, index: int, line_start: int) -> Speaker:
+    """A person under their full name, with the organisation the article gives them."""
+    name = book.full_name(speaker.name) or speaker.name
+    org = speaker.organization or book.organization_of(name)
+    if org is None and speaker.titled and _key(name) not in book.index.names:
+        org = _previous_subject(book, index, line_start)
+    if org is not None:
+        book.org_of.setdefault(name, org)
+    return Speaker("person", name, org)
+
+
+def _previous_subject(book: _Book, index: int, line_start: int) -> str | None:
+    """The party opening the previous sentence of the paragraph ("TikTok, for its part")."""
+    r = book.r
+    if index == 0 or book.spans[index - 1].start < line_start:
+        return None
+    previous = book.spans[index - 1]
     lead = len(r.text[previous.start:previous.end]) - len(
         r.text[previous.start:previous.end].lstrip())
-    for mention in r.mentions:
-        if mention.start == previous.start + lead:
-            return mention.written.replace("\u2019", "'").removesuffix("'s")
+    for start, _, name, party in book.orgs:
+        if party and start == previous.start + lead:
+            return name
     return None
 
-def _party_before(r: _Reading, position: int, floor: int) -> str | None:
-    """The party name written last before `position` (not before `floor`)."""
-    for mention in reversed(r.mentions):
-        if floor <= mention.start < position:
-            return mention.written.replace("\u2019", "'").removesuffix("'s")
+
+def _role(book: _Book, speaker: Speaker, quote: Quote, index: int) -> Speaker | None:
+    """ "the judge", "le président du directoire de M6": the person last named, else the
+    organisation the role belongs to."""
+    person = _recent_person(book, quote.start, index, same_org=speaker.organization)
+    if person is not None:
+        return person
+    if speaker.organization:
+        return Speaker("spokesperson", speaker.name, speaker.organization)
+    return _person_party(book)
+
+
+def _person_party(book: _Book) -> Speaker | None:
+    """A party to the article's deal that is a person ("Elon Musk"): who "the billionaire"
+    is when no one else was named."""
+    for number in sorted(book.r.topical):
+        deal = book.index.deals[number]
+        for name in (deal.acquirer, deal.seller):
+            words_ = (name or "").split()
+            if len(words_) in (2, 3) and all(w[:1].isupper() and w[1:].islower() for w in words_):
+                return Speaker("person", name or "")
     return None
 
+
+def _pronoun(book: _Book, pronoun: str, quote: Quote, index: int) -> Speaker | None:
+    """He, she, il, elle, it: the subject before the quotation, the last speaker, or the
+    person (or, for "it", the organisation) named in the sentences before."""
+    r = book.r
+    if pronoun in ("ils", "elles", "they", "on"):
+        return None  # several speakers, or nobody in particular
+    people = pronoun != "it"
+    clause = _clause_start(r.text, book.spans[index].start, quote.start)
+    here = _first_person(book, clause, quote.start) if people else None
+    if here is not None:
+        return here
+    org_here = _first_org(book, clause, quote.start, "company")
+    if org_here is not None and (not people or pronoun in ("il", "elle")):
+        return Speaker("org", org_here)
+    if book.said and book.said[-1].sentence >= index - 1 and (
+            book.said[-1].speaker.kind == "person") == people or (
+            book.said and book.said[-1].sentence >= index - 1 and pronoun in ("il", "elle")):
+        return book.said[-1].speaker
+    if people:
+        return _recent_person(book, quote.start, index)
+    org = _subject_org(book, "company", quote.start, index)
+    return Speaker("org", org) if org else None
+
+
+def _recent_person(book: _Book, position: int, index: int,
+                   same_org: str | None = None) -> Speaker | None:
+    """The person named last before `position`, within a few sentences."""
+    for back in range(index, max(-1, index - LOOK_BACK), -1):
+        span = book.spans[back]
+        found = _people(book, span.start, min(span.end, position))
+        if same_org is not None:
+            found = [p for p in found if book.organization_of(p.name) in (None, same_org)]
+        if found:
+            return found[-1] if back == index else found[0]
+    return None
+
+
+def _people(book: _Book, start: int, end: int) -> list[Speaker]:
+    """The persons named in text[start:end], in order, under their full names."""
+    r, found = book.r, []
+    items = split_elisions(tokens(r.text, r.folded, start, end))
+    for i, j in name_runs(items):
+        _, name = strip_titles(items[i:j], r.language)
+        while name and is_word("statement.not_name", name[0].folded.rstrip(".")):
+            name = name[1:]
+        if name and not _inside_quote(r.text, start, name[0].start) and book.classify(
+                name) == "person":
+            full = book.full_name(_written(name)) or _written(name)
+            found.append(Speaker("person", full, book.organization_of(full)))
+    return found
+
+
+def _first_person(book: _Book, start: int, end: int) -> Speaker | None:
+    for person in _people(book, start, end):
+        return person
+    return None
+
+
+def _inside_quote(text: str, start: int, at: int) -> bool:
+    """Whether `at` lies inside a quotation opened after `start`."""
+    opened = len(re.findall("[\u00ab\u201c]", text[start:at]))
+    closed = len(re.findall("[\u00bb\u201d]", text[start:at]))
+    straight = text.count('"', start, at)
+    return opened > closed or straight % 2 == 1
+
+
+def _first_org(book: _Book, start: int, end: int, kind: str) -> str | None:
+    """The first organisation of `kind` named in text[start:end] as a subject would be."""
+    r = book.r
+    for s, e, name, party in book.orgs:
+        if s < start or e > end or _inside_quote(r.text, start, s):
+            continue
+        if (kind == "company") != party and kind != "document":
+            continue
+        genitive = re.match(r"['\u2019]s\b", r.text[e:e + 2]) and re.search(
+            r"\bthe\s+$", r.folded[max(0, s - 5):s])  # "the EU's decision"
+        # "L'offre d'Acme a été relevée": the owner of the subject is the subject's party
+        owner = len(r.folded[start:s].split()) <= 3
+        if genitive or _after_preposition(r.folded, s) and not owner:
+            continue
+        return name
+    return None
+
+
+def _subject_org(book: _Book, kind: str, position: int, index: int) -> str | None:
+    """The organisation a description stands for: the subject of the nearest sentence."""
+    r = book.r
+    for back in range(index, max(-1, index - LOOK_BACK), -1):
+        span = book.spans[back]
+        start = _past_dateline(r.text, span.start)
+        org = _first_org(book, start, min(span.end, position), kind)
+        if org is None and kind != "regulator" and back < index:
+            org = _opening_name(book, start, span.end)
+        if org is not None:
+            return org
+    return _last_named(book, kind, position)
+
+
+def _last_named(book: _Book, kind: str, position: int) -> str | None:
+    """The organisation of `kind` named last before `position`, where no sentence before
+    has one for subject."""
+    floor = position - 600
+    for start, end, name, party in reversed(book.orgs):
+        if floor <= start and end <= position and (party == (kind != "regulator")):
+            return name
+    return None
+
+
+def _past_dateline(text: str, start: int) -> int:
+    """Past a dateline opening a paragraph: "PARIS, Oct 28 (Reuters) - "."""
+    lead = len(text[start:]) - len(text[start:].lstrip())
+    match = _DATELINE.match(text, start + lead)
+    if match and re.match(r"[A-Z]{3,}", text[start + lead:match.end()]):
+        return match.end()
+    return start
+
+
+def _opening_name(book: _Book, start: int, end: int) -> str | None:
+    """A company that opens a sentence without being a party: "Invest Securities estime"."""
+    r = book.r
+    items = split_elisions(tokens(r.text, r.folded, start, end))
+    runs = name_runs(items)
+    if not runs or runs[0][0] != 0:
+        return None
+    name = items[runs[0][0]:runs[0][1]]
+    if book.classify(name) in ("org", "party") and not is_word("statement.not_name",
+                                                                name[0].folded):
+        return _written(name)
+    return None
+
+
+# --- is it about the deal -------------------------------------------------------------
+
+
+def _about(book: _Book, quote: Quote, index: int, number: int, speaker: Speaker) -> bool:
+    """Whether a quotation speaks of deal `number`: deal words in its paragraph or the one
+    before, a party to the deal speaking (not of results or products), or both sides
+    named in it."""
+    r = book.r
+    k = bisect.bisect_right([s for s, _ in book.lines], quote.start) - 1
+    context = r.folded[book.lines[max(0, k - 1)][0]:book.lines[k][1]]
+    if any(pattern.search(context) for pattern in _ABOUT_DEAL):
+        return True
+    quoted = {role for m in r.mentions if quote.start <= m.start < quote.end
+              for n, role in book.index.roles(m.key) if n == number}
+    own = {role for name in (speaker.name, speaker.organization) if name
+           for n, role in book.index.roles(_key(name)) if n == number}
+    if own and not compiled("statement.off_topic").search(r.folded[quote.start:quote.end]):
+        return True  # a party speaking in an article about its deal, not of its results
+    return TARGET in quoted and bool({ACQUIRER, SELLER} & quoted)

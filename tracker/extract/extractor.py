@@ -25,7 +25,6 @@ from tracker.extract.matching import (
 )
 from tracker.extract.sentences import Span, sentences
 from tracker.extract.stages import classify
-from tracker.extract.statements import Speaker
 from tracker.extract.text import clean, fold
 from tracker.extract.vocabulary import lexicon
 from tracker.model import Article, Deal
@@ -79,7 +78,6 @@ class _Reading:
     sentences: list[_Sentence] = field(default_factory=list)
     topical: set[int] = field(default_factory=set)
     events: dict[tuple[object, ...], Event] = field(default_factory=dict)
-    last_speaker: Speaker | None = None
 
 
 class Extractor:
