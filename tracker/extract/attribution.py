@@ -30,10 +30,10 @@ from tracker.extract.statements import (
     inverted_pronoun,
     is_word,
     name_runs,
+    person_name,
     read_phrase,
     speech_verb,
     split_elisions,
-    strip_titles,
     tokens,
     verbs_in,
     words,
@@ -51,7 +51,7 @@ AddStatement = Callable[..., None]
 #: How far before a quotation its speech verb may be ("X said that the board ... “...”").
 VERB_REACH = 250
 #: A quotation shorter than this, inside a sentence of the writer's, is a fragment.
-FRAGMENT_WORDS = 5
+FRAGMENT_WORDS = 6
 #: How many sentences back a pronoun or a description may point.
 LOOK_BACK = 6
 
@@ -187,16 +187,18 @@ def _read_quote(book: _Book, quote: Quote,
     speaker = _resolve(book, named, said, index, line[0])
     if speaker is None:
         return None
-    book.said.append(_Said(said, speaker, index))
-    return said, speaker, index
+    book.said.append(_Said(said, speaker, index))  # joint speakers too: what goes on is theirs
+    return (said, speaker, index) if speaker.kind not in ("joint", "unnamed") else None
 
 
 def _emit(book: _Book, quote: Quote, speaker: Speaker, index: int, add: AddStatement) -> None:
     """Record a statement for each deal its sentence speaks of, when it is about the deal."""
     r = book.r
     span = book.spans[index]
-    deals = {n for n in r.sentences[span.owner].deals & r.topical
-             if _about(book, quote, index, n, speaker)}
+    # a sentence naming another deal's party in an article about one deal is still about it
+    deals = r.sentences[span.owner].deals & r.topical or (
+        r.topical if len(r.topical) == 1 else set())
+    deals = {n for n in deals if _about(book, quote, index, n, speaker)}
     if not deals or speaker.kind not in ("person", "org", "spokesperson", "role"):
         return
     evidence = r.text[span.start:max(span.end, quote.end)]
@@ -285,11 +287,12 @@ def _persons(book: _Book) -> dict[str, str]:
     for run in _candidate_runs().finditer(r.text):
         line_end = r.text.find("\n", run.end())
         line_end = len(r.text) if line_end < 0 else line_end
-        items = split_elisions(tokens(r.text, r.folded, run.start(), run.end()))
+        # a few words before the run: "ministre de l'Économie Bruno Le Maire"
+        items = split_elisions(tokens(r.text, r.folded, max(0, run.start() - 8), run.end()))
         for i, j in name_runs(items):
-            _, name = strip_titles(items[i:j], r.language)
-            while name and is_word("statement.not_name", name[0].folded.rstrip(".")):
-                name = name[1:]
+            if items[i].start < run.start():
+                continue
+            _, name = person_name(items, i, j, r.language)
             if len(name) < 2 or not all(t.capitalised or is_word("statement.particle",
                                                                 t.folded) for t in name):
                 continue
@@ -373,16 +376,30 @@ def _phrase(book: _Book, start: int, end: int) -> Speaker | None:
 
 def _before(book: _Book, clause: int, quote: Quote, stop: int) -> Speaker | None:
     """ "X said: “...”", "Selon X, « ... »", "X said that the firm would “...”"."""
+    return _intro(book, clause, quote) or _verb_before(book, clause, quote)
+
+
+def _intro(book: _Book, clause: int, quote: Quote) -> Speaker | None:
+    """ "Selon X, « ... »", "According to X, “...”"."""
     r = book.r
-    intro = re.search(rf"(?:^|[\s,])(?:{words('statement.intro', book.language)})\s+(.+?)\s*,\s*$",
-                      r.folded[clause:quote.start])
-    if intro is not None:
-        found = _phrase(book, clause + intro.start(1), clause + intro.end(1))
-        if found is not None and found.kind != "pronoun":
-            return found
-    verbs = [v for v in verbs_in(r.folded, clause, quote.start, book.language)
+    intro = re.search(rf"(?:^|[\s,])(?:{words('statement.intro', book.language)})\s+(.+?)"
+                      r"\s*,\s*$", r.folded[clause:quote.start])
+    if intro is None:
+        return None
+    found = _phrase(book, clause + intro.start(1), clause + intro.end(1))
+    return found if found is not None and found.kind != "pronoun" else None
+
+
+def _verb_before(book: _Book, clause: int, quote: Quote) -> Speaker | None:
+    """The subject of the last speech verb before the quotation (or, inverted, what
+    follows it: "said Jane Doe, Acme's chief: “...”")."""
+    r = book.r
+    verbs = [v for v in verbs_in(r.text, r.folded, clause, quote.start, book.language)
              if quote.start - v.end() <= VERB_REACH and not _RELATIVE_CLAUSE.search(
                  r.folded, v.end(), quote.start)]
+    if len(verbs) > 1 and re.search(r",\s*$", r.folded[clause:verbs[-1].start()]) and re.search(
+            r"(?:ant|ing)$", verbs[-1].group()):
+        verbs.pop()  # ", évoquant", ", adding": the subject is the sentence's own verb's
     if not verbs:
         return None
     verb = verbs[-1]
@@ -392,7 +409,6 @@ def _before(book: _Book, clause: int, quote: Quote, stop: int) -> Speaker | None
     subject = _subject_before(book, clause, verb.start())
     if subject is not None:
         return subject
-    # inverted before the quotation: "said Jane Doe, Acme's chief: “...”"
     between = r.folded[verb.end():quote.start].rstrip()
     if between.endswith((":", ",")) and len(between.split()) <= 10 and not (
             _starts_with_preposition(r.folded, verb.end())):
@@ -412,9 +428,11 @@ def _subject_before(book: _Book, start: int, end: int) -> Speaker | None:
         if found is not None and found.kind in ("role", "company") and _apposition(book, s, e):
             appositions.insert(0, (s, e))
             continue
+        if compiled("statement.joint").search(r.folded, s, e):
+            return Speaker("joint")  # "les deux groupes ... ont indiqué"
         np = _noun_phrase_end(book, s, e)
-        if np is None:
-            return None
+        if np is None or _after_preposition(r.folded, np):
+            return None  # "... l'acquisition de Tiffany, évoquant": a complement
         if re.match(r"(?:and|et)\s", r.folded[np:e]):
             return Speaker("joint")  # "Veolia et Suez ont annoncé"
         last = appositions[-1][1] if appositions else e
@@ -509,7 +527,7 @@ def _incise(book: _Book, at: int, stop: int, *, direct: bool) -> Speaker | None:
         return _phrase(book, _skip_asides(book, verb.end(), stop), stop)
     if intro is not None and not r.folded.startswith("pour", at):
         return _phrase(book, intro.end(), stop)
-    verbs = verbs_in(r.folded, at, min(stop, at + 160), book.language)
+    verbs = verbs_in(r.text, r.folded, at, min(stop, at + 160), book.language)
     if verbs and not re.search("[\"\u00ab\u201c\u201d\u00bb]", r.text[at:verbs[0].start()]):
         after = _skip_asides(book, verbs[0].end(), stop)
         if re.search(r",\s*$", r.folded[at:verbs[0].start()]) and after < stop and not (
@@ -663,12 +681,31 @@ def _resolve(book: _Book, speaker: Speaker, quote: Quote, index: int,
         return _pronoun(book, speaker.name, quote, index)
     if kind == "role":
         return _role(book, speaker, quote, index)
-    if kind in ("company", "regulator", "document"):
-        org = _subject_org(book, kind, quote.start, index)
-        if org is None and speaker.organization:
-            org = speaker.organization
+    if kind == "document":
+        return _document(book, speaker, quote, index)
+    if kind in ("company", "regulator"):
+        org = _subject_org(book, kind, quote.start, index) or speaker.organization
         return Speaker("org", org) if org else None
-    return None
+    return speaker if kind in ("joint", "unnamed") else None
+
+
+def _document(book: _Book, speaker: Speaker, quote: Quote, index: int) -> Speaker | None:
+    """ "a White House statement", "le communiqué": its author, named with it, or the one
+    just quoted, or the organisation the sentences before speak of."""
+    if speaker.organization:
+        return Speaker("org", speaker.organization)
+    said = {s.sentence: s.speaker for s in book.said}
+    r = book.r
+    for back in range(index, max(-1, index - LOOK_BACK), -1):
+        if back in said:
+            return said[back]
+        span = book.spans[back]
+        org = _first_org(book, _past_dateline(r.text, span.start), min(span.end, quote.start),
+                         "document")
+        if org is not None:
+            return Speaker("org", org)
+    org = _last_named(book, "document", quote.start)
+    return Speaker("org", org) if org else None
 
 
 def _person(book: _Book, speaker: Speaker, index: int, line_start: int) -> Speaker:
@@ -722,25 +759,37 @@ def _person_party(book: _Book) -> Speaker | None:
 def _pronoun(book: _Book, pronoun: str, quote: Quote, index: int) -> Speaker | None:
     """He, she, il, elle, it: the subject before the quotation, the last speaker, or the
     person (or, for "it", the organisation) named in the sentences before."""
-    r = book.r
-    if pronoun in ("ils", "elles", "they", "on"):
-        return None  # several speakers, or nobody in particular
+    if pronoun in ("ils", "elles", "they"):
+        return Speaker("joint")  # several speakers: what they go on to say is theirs too
+    if pronoun == "on":
+        return None  # nobody in particular
     people = pronoun != "it"
-    clause = _clause_start(r.text, book.spans[index].start, quote.start)
-    here = _first_person(book, clause, quote.start) if people else None
+    here = _subject_here(book, quote, index, people=people, either=pronoun in ("il", "elle"))
     if here is not None:
         return here
-    org_here = _first_org(book, clause, quote.start, "company")
-    if org_here is not None and (not people or pronoun in ("il", "elle")):
-        return Speaker("org", org_here)
-    if book.said and book.said[-1].sentence >= index - 1 and (
-            book.said[-1].speaker.kind == "person") == people or (
-            book.said and book.said[-1].sentence >= index - 1 and pronoun in ("il", "elle")):
-        return book.said[-1].speaker
+    last = book.said[-1] if book.said and book.said[-1].sentence >= index - 1 else None
+    if last is not None and ((last.speaker.kind == "person") == people
+                             or pronoun in ("il", "elle")):
+        return last.speaker
     if people:
         return _recent_person(book, quote.start, index)
     org = _subject_org(book, "company", quote.start, index)
     return Speaker("org", org) if org else None
+
+
+def _subject_here(book: _Book, quote: Quote, index: int, *, people: bool,
+                  either: bool) -> Speaker | None:
+    """The subject a pronoun after the quotation points back to: "X ... : «...», a-t-il
+    dit". Only what comes before a speech verb counts: what follows it is reported."""
+    r = book.r
+    clause = _clause_start(r.text, book.spans[index].start, quote.start)
+    verbs = verbs_in(r.text, r.folded, clause, quote.start, book.language)
+    end = verbs[0].start() if verbs else quote.start
+    person = _first_person(book, clause, end) if people else None
+    if person is not None:
+        return person
+    org = _first_org(book, clause, end, "company")
+    return Speaker("org", org) if org is not None and (not people or either) else None
 
 
 def _recent_person(book: _Book, position: int, index: int,
@@ -761,9 +810,7 @@ def _people(book: _Book, start: int, end: int) -> list[Speaker]:
     r, found = book.r, []
     items = split_elisions(tokens(r.text, r.folded, start, end))
     for i, j in name_runs(items):
-        _, name = strip_titles(items[i:j], r.language)
-        while name and is_word("statement.not_name", name[0].folded.rstrip(".")):
-            name = name[1:]
+        _, name = person_name(items, i, j, r.language)
         if name and not _inside_quote(r.text, start, name[0].start) and book.classify(
                 name) == "person":
             full = book.full_name(_written(name)) or _written(name)

@@ -165,10 +165,13 @@ _DETERMINER = re.compile(r"(?:^|[\s(])(?:l'|la|le|les|une?|des|the|an?|this|its|
                          r"|son|sa|ses|cette|ce|leur|notre|our)\s+$")
 
 
-def verbs_in(folded: str, start: int, end: int, language: str) -> list[re.Match[str]]:
-    """The speech verbs in folded[start:end] (none after a determiner: those are nouns)."""
+def verbs_in(text: str, folded: str, start: int, end: int,
+             language: str) -> list[re.Match[str]]:
+    """The speech verbs in text[start:end]: none after a determiner ("la déclaration") nor
+    capitalised ("UNITED STATES"): those are nouns."""
     return [m for m in speech_verb(language).finditer(folded, start, end)
-            if not _DETERMINER.search(folded, max(0, m.start() - 12), m.start())]
+            if not _DETERMINER.search(folded, max(0, m.start() - 12), m.start())
+            and text[m.start():m.end()].islower()]
 
 
 def inverted_pronoun(verb: re.Match[str]) -> str | None:
@@ -276,6 +279,22 @@ def strip_titles(items: list[Token], language: str) -> tuple[list[Token], list[T
         if org + 2 <= len(items):
             last = org  # the organisation of the title, then the name
     return items[:last + 1], items[last + 1:]
+
+
+def person_name(items: list[Token], i: int, j: int,
+                language: str) -> tuple[list[Token], list[Token]]:
+    """The person a run items[i:j] may name: the words before the name (titles, an
+    institution: "ministre de l'Économie Bruno Le Maire"), and the name."""
+    run = items[i:j]
+    while len(run) > 1 and is_word("statement.not_name", run[0].folded.rstrip(".")):
+        run = run[1:]
+    if i > 1 and items[i - 1].folded in ("l'", "la", "le", "the") and is_word(
+            "statement.preposition", items[i - 2].folded):
+        if len([t for t in run if t.capitalised]) < 3:
+            return run, []
+        before, name = strip_titles(run[1:], language)
+        return run[:1] + before, name
+    return strip_titles(run, language)
 
 
 def possessive(token: Token) -> bool:
@@ -388,19 +407,9 @@ def _person(items: list[Token], runs: list[tuple[int, int]], classify: Classify,
             language: str) -> Speaker | None:
     """A person named in the part, with the organisation their title or apposition gives."""
     for index, (i, j) in enumerate(runs):
-        run = _lead_trimmed(items[i:j])
         if i > 0 and is_word("statement.preposition", items[i - 1].folded):
             continue  # "président de Microsoft": Microsoft is where, not who
-        if i > 1 and items[i - 1].folded in ("l'", "la", "le", "the") and is_word(
-                "statement.preposition", items[i - 2].folded):
-            # "ministre de l'Économie Bruno Le Maire": an institution, then the person
-            if len([t for t in run if t.capitalised]) < 3:
-                continue
-            before, name = strip_titles(run[1:], language)
-            if name and classify(name) == "person":
-                return Speaker("person", _clean(name), _clean(run[:1]), titled=True)
-            continue
-        before, name = strip_titles(run, language)
+        before, name = person_name(items, i, j, language)
         if not name or classify(name) != "person":
             continue
         if _coordinated(items, runs, index):
@@ -500,10 +509,11 @@ def _named_org(items: list[Token], runs: list[tuple[int, int]], classify: Classi
         kind = classify(name) if name else ""
         if kind == "person" or not name or _all_not_names(name):
             continue
-        if i > 0 and items[i - 1].folded in ("a", "au", "aux", "in", "en") and kind != "party":
+        if i > 0 and items[i - 1].text.lower() in ("à", "au", "aux", "in", "en") and (
+                kind != "party"):
             continue  # "responsable de l'activité aux États-Unis": where, not whose
         if kind != "party" and j < len(items) and items[j].text[:1].islower() and not any(
-                is_word(f"statement.{k}", items[j].folded)
+                is_word(f"statement.{k}", items[j].folded.rstrip("."))
                 for k in ("preposition", "role", "spokesperson", "company", "document")):
             continue  # "head of the US market": a modifier, not the organisation
         return _clean(name)
