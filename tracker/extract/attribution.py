@@ -60,6 +60,8 @@ _ABOUT_DEAL = [lexicon().compiled(kind) for kind in ("words.deal", "words.deal_n
                                                      "words.anaphora", "statement.topic")]
 _DATELINE = re.compile(r"[A-Z][A-Za-z .'-]{1,40}(?:,[^\n\u2013\u2014-]{1,30})?\s*"
                        r"(?:\([^)\n]{1,30}\))?\s*[-\u2013\u2014]+\s+")
+#: A part that is a relative clause: "AT&T, which sees the deal as a way to compete,".
+_RELATIVE_START = re.compile(r"\s*(?:which|who|whose|qui|dont|lequel|laquelle)\b")
 #: A relative clause between a verb and a quotation: the quotation is the clause's.
 _RELATIVE_CLAUSE = re.compile(r",\s*(?:qui|which|who|dont|where|lequel|laquelle)\b")
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|[.!?](?=[\"\u00ab\u201c])"
@@ -93,11 +95,12 @@ class _Book:
     index: DealIndex
     lines: list[tuple[int, int]]
     spans: list[_Span]
-    orgs: list[tuple[int, int, str, bool]]  # start, end, name, is a party
+    parties: list[tuple[int, int, str, bool]]  # start, end, name, True
     said: list[_Said] = field(default_factory=list)
     org_of: dict[str, str] = field(default_factory=dict)
     starts: list[int] = field(default_factory=list)
     _persons: dict[str, str] | None = None
+    _orgs: list[tuple[int, int, str, bool]] | None = None
     #: The language of the sentence being read: which speech verbs to look for.
     language: str = "en"
     _written_at: dict[str, tuple[int, int, int]] = field(default_factory=dict)
@@ -113,7 +116,7 @@ class _Book:
 
     def org_at(self, start: int, end: int, *, parties: bool = False) -> str | None:
         """The organisation named at [start, end): a party (or an authority)."""
-        for s, e, name, party in self.orgs:
+        for s, e, name, party in (self.parties if parties else self.orgs):
             if s < end and start < e and (party or not parties):
                 return name
         return None
@@ -143,6 +146,14 @@ class _Book:
             return None  # already a first name and a surname
         return self._people().get(_key(name))
 
+    @property
+    def orgs(self) -> list[tuple[int, int, str, bool]]:
+        """The parties and authorities the article names (start, end, name, is a party),
+        in order; authorities are looked for when first asked."""
+        if self._orgs is None:
+            self._orgs = sorted(self.parties + _authorities(self.r))
+        return self._orgs
+
     def _people(self) -> dict[str, str]:
         """The persons the article names in full, by surname, read once when first asked."""
         if self._persons is None:
@@ -153,7 +164,7 @@ class _Book:
 
 def read_statements(r: _Reading, names: DealIndex, add: AddStatement) -> None:
     """Find the article's quotations about its deals and pass each one, attributed, to `add`."""
-    if not r.topical:
+    if not r.topical or not _ANY_MARK.search(r.text):
         return
     lines = _lines(r.text)
     quotes = [(line, quote) for line in lines for quote in find_quotes(r.text, *line)]
@@ -212,13 +223,16 @@ def _emit(book: _Book, quote: Quote, speaker: Speaker, index: int, add: AddState
 
 
 def _book(r: _Reading, index: DealIndex, lines: list[tuple[int, int]]) -> _Book:
-    orgs = [(m.start, m.end, _party_name(m.written), True) for m in r.mentions]
-    for match in _AUTHORITY.finditer(r.folded):
-        if r.text[match.start()].isupper() and not _surname(r.text, match):
-            orgs.append((match.start(), match.end(), r.text[match.start():match.end()], False))
-    orgs.sort()
+    parties = [(m.start, m.end, _party_name(m.written), True) for m in r.mentions]
     spans = _spans(r, lines)
-    return _Book(r, index, lines, spans, orgs, starts=[span.start for span in spans])
+    return _Book(r, index, lines, spans, parties, starts=[span.start for span in spans])
+
+
+def _authorities(r: _Reading) -> list[tuple[int, int, str, bool]]:
+    """Regulators, courts and governments named (capitalised) in the article."""
+    return [(m.start(), m.end(), r.text[m.start():m.end()], False)
+            for m in _AUTHORITY.finditer(r.folded)
+            if r.text[m.start()].isupper() and not _surname(r.text, m)]
 
 
 _GLUED = re.compile(r"(?<=[a-z)\]%])[.!?](?=[A-Z\u00c0-\u00de])")
@@ -231,7 +245,8 @@ def _spans(r: _Reading, lines: list[tuple[int, int]]) -> list[_Span]:
     for owner, sentence in enumerate(r.sentences):
         start, end = sentence.span.start, sentence.span.end
         cuts = [m.end() for m in _GLUED.finditer(r.text, start, end)]
-        cuts += [e + 1 for e in ends if start < e < end]
+        first = bisect.bisect_right(ends, start)
+        cuts += [e + 1 for e in ends[first:bisect.bisect_left(ends, end)]]
         for cut in sorted(cuts) + [end]:
             if r.text[start:cut].strip():
                 spans.append(_Span(start, cut, owner))
@@ -329,7 +344,7 @@ def _attribute(book: _Book, quote: Quote, index: int, line_start: int,
     if len(quote.text.split()) < FRAGMENT_WORDS and r.text[clause:quote.start].strip() and not (
             r.text[clause:quote.start].rstrip().endswith((":", ","))):
         return None  # a few quoted words inside the writer's sentence: "is 'on hold'"
-    for reader in (_colon, _before, _right_after, _sentence_end):
+    for reader in (_right_after, _colon, _before, _sentence_end):
         speaker = reader(book, clause, quote, stop)
         if speaker is not None:
             return speaker, quote
@@ -411,33 +426,46 @@ def _verb_before(book: _Book, clause: int, quote: Quote) -> Speaker | None:
         return subject
     between = r.folded[verb.end():quote.start].rstrip()
     if between.endswith((":", ",")) and len(between.split()) <= 10 and not (
-            _starts_with_preposition(r.folded, verb.end())):
+            _starts_with_preposition(book, verb.end())):
         return _phrase(book, verb.end(), verb.end() + len(between) - 1)
     return None
 
 
 def _subject_before(book: _Book, start: int, end: int) -> Speaker | None:
-    """The subject of a verb at `end`: the last noun phrase before it, past appositions."""
+    """The subject of a verb at `end`: the last noun phrase before it, past appositions
+    ("Steve Mollenkopf, CEO of Qualcomm, said") and relative clauses ("AT&T, which ...,")."""
     r = book.r
     parts = _split(r.folded, start, end)
-    appositions: list[tuple[int, int]] = []
-    for s, e in reversed(parts):
-        if re.match(r"\s*(?:which|who|whose|qui|dont|lequel|laquelle)\b", r.folded[s:e]):
+    last = None  # where the appositions end: the phrase runs up to there
+    for k in range(len(parts) - 1, -1, -1):
+        s, e = parts[k]
+        if _RELATIVE_START.match(r.folded, s):
             continue
-        found = _phrase(book, s, e) if appositions or _apposition(book, s, e) else None
-        if found is not None and found.kind in ("role", "company") and _apposition(book, s, e):
-            appositions.insert(0, (s, e))
-            continue
-        if compiled("statement.joint").search(r.folded, s, e):
-            return Speaker("joint")  # "les deux groupes ... ont indiqué"
-        np = _noun_phrase_end(book, s, e)
-        if np is None or _after_preposition(r.folded, np):
-            return None  # "... l'acquisition de Tiffany, évoquant": a complement
-        if re.match(r"(?:and|et)\s", r.folded[np:e]):
-            return Speaker("joint")  # "Veolia et Suez ont annoncé"
-        last = appositions[-1][1] if appositions else e
-        return _phrase(book, np, last)
+        if _apposition(book, s, e):
+            found = _phrase(book, s, e)
+            if found is not None and found.kind in ("role", "company"):
+                last = e if last is None else last
+                continue
+        return _subject_in(book, parts, k, e if last is None else last)
     return None
+
+
+def _subject_in(book: _Book, parts: list[tuple[int, int]], k: int,
+                last: int) -> Speaker | None:
+    """The subject that ends part k, with its appositions up to `last`."""
+    r = book.r
+    s, e = parts[k]
+    if compiled("statement.joint").search(r.folded, s, e):
+        return Speaker("joint")  # "les deux groupes ... ont indiqué"
+    np = _noun_phrase_end(book, s, e)
+    if np is None or _after_preposition(book, np):
+        return None  # "... l'acquisition de Tiffany, évoquant": a complement
+    if re.match(r"(?:and|et)\s", r.folded[np:e]):
+        return Speaker("joint")  # "Veolia et Suez ont annoncé"
+    whole = not r.folded[s:np].strip()
+    if whole and k > 0 and _apposition(book, *parts[k - 1]):
+        np = parts[k - 1][0]  # "Le ministre de l'Industrie, Claire Morel, a dit"
+    return _phrase(book, np, last)
 
 
 def _split(folded: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -486,11 +514,13 @@ def _np_word(items: list[Token], k: int, started: bool) -> str:
     """Whether word k, read backwards, belongs to the noun phrase: "yes", "no", or "last"
     (a determiner or a pronoun: the phrase starts there)."""
     token, word = items[k], items[k].folded.rstrip(".")
-    later = items[k + 1] if k + 1 < len(items) else None
     before = items[k - 1].folded if k > 0 else ""
+    # "de l'Industrie", "of the FTC": a complement naming an organisation
+    named = next((t for t in items[k + 1:k + 3] if t.folded not in _DETERMINERS), None)
     if token.capitalised or any(is_word(f"statement.{n}", word) for n in _NOUNS):
         return "yes"
-    if started and (word in _OF and later is not None and later.capitalised
+    if started and (word in _OF and named is not None and named.capitalised
+                    or word in _DETERMINERS and before in _OF
                     or word in ("and", "et", "&") and k > 0
                     or is_word("statement.role", before)):  # directeur général
         return "yes"
@@ -507,7 +537,7 @@ def _np_word(items: list[Token], k: int, started: bool) -> str:
 def _right_after(book: _Book, clause: int, quote: Quote, stop: int) -> Speaker | None:
     """ "», a déclaré X", "”, X said", "”, Paul Jacobs, executive chairman" right after."""
     r = book.r
-    lead = re.compile(r"[\s,.]*(?:[-\u2013\u2014]\s*)?").match(r.folded, quote.end, stop)
+    lead = _LEAD.match(r.folded, quote.end, stop)
     at = lead.end() if lead else quote.end
     if at >= stop:
         return None
@@ -515,39 +545,71 @@ def _right_after(book: _Book, clause: int, quote: Quote, stop: int) -> Speaker |
 
 
 def _incise(book: _Book, at: int, stop: int, *, direct: bool) -> Speaker | None:
-    """A speaker named at `at`: inverted ("a déclaré X", "selon X"), or "X said"."""
+    """A speaker named at `at`: inverted ("a déclaré X", "selon X"), "X said", or (right
+    after the quotation) a name and its title without a verb."""
+    r = book.r
+    found = _inverted(book, at, stop)
+    if found is not None:
+        return found
+    verbs = verbs_in(r.text, r.folded, at, min(stop, at + 160), book.language)
+    if verbs and not re.search("[\"\u00ab\u201c\u201d\u00bb]", r.text[at:verbs[0].start()]):
+        return _subject_first(book, at, stop, verbs[0])
+    if direct and not verbs:
+        found = _phrase(book, at, stop)
+        if found is not None and found.kind == "person" and (
+                found.organization or "," in r.folded[at:stop]):
+            return found  # "“...”, Paul Jacobs, executive chairman."
+    return None
+
+
+def _inverted(book: _Book, at: int, stop: int) -> Speaker | None:
+    """ "a déclaré X", "dit-il", "according to X" at `at`."""
     r = book.r
     verb = speech_verb(book.language).match(r.folded, _skip_asides(book, at, stop), stop)
-    intro = re.compile(rf"(?:{words('statement.intro', book.language)})\s+").match(
-        r.folded, at, stop)
     if verb is not None:
         pronoun = inverted_pronoun(verb)
         if pronoun:
             return Speaker("pronoun", pronoun)
         return _phrase(book, _skip_asides(book, verb.end(), stop), stop)
-    if intro is not None and not r.folded.startswith("pour", at):
+    intro = _intro_word(book.language).match(r.folded, at, stop)
+    if intro is not None and not r.folded.startswith("pour", at):  # «...», pour X: no
         return _phrase(book, intro.end(), stop)
-    verbs = verbs_in(r.text, r.folded, at, min(stop, at + 160), book.language)
-    if verbs and not re.search("[\"\u00ab\u201c\u201d\u00bb]", r.text[at:verbs[0].start()]):
-        after = _skip_asides(book, verbs[0].end(), stop)
-        if re.search(r",\s*$", r.folded[at:verbs[0].start()]) and after < stop and not (
-                _starts_with_preposition(r.folded, after)):
-            # "Bombardier, a admis Jean X": a verb after a comma is an incise, its
-            # subject after it
-            inverted = _incise(book, verbs[0].start(), stop, direct=False)
-            if inverted is not None:
-                return inverted
-        if _starts_with_preposition(r.folded, at):
-            return None  # «...» avec Nissan: the sentence goes on, no subject here
-        found = _phrase(book, at, verbs[0].start())
-        if found is not None and len(r.folded[at:verbs[0].start()].split()) <= 14:
-            return found
-    if direct and not verbs:
-        found = _phrase(book, at, stop)
-        if found is not None and found.kind == "person" and (
-                found.organization or "," in r.folded[at:stop]):
-            return found
     return None
+
+
+def _subject_first(book: _Book, at: int, stop: int, verb: re.Match[str]) -> Speaker | None:
+    """ "X said", "the company said in a statement" at `at`; but "Bombardier, a admis
+    Jean X": a verb right after a comma is an incise, its subject after it."""
+    r = book.r
+    after = _skip_asides(book, verb.end(), stop)
+    if re.search(r",\s*$", r.folded[at:verb.start()]) and after < stop and not (
+            _starts_with_preposition(book, after)):
+        inverted = _inverted(book, verb.start(), stop)
+        if inverted is not None:
+            return inverted
+    if _starts_with_preposition(book, at) or len(r.folded[at:verb.start()].split()) > 14:
+        return None  # «...» avec Nissan, a dit X: the sentence goes on, no subject here
+    return _phrase(book, at, verb.start())
+
+
+#: A quotation mark, not an apostrophe: an article without one holds no statement.
+_ANY_MARK = re.compile("[\u00ab\u00bb\u201c\u201d\u201e\"\u2018]"
+                       "|(?<!\\w)['\u2019]|['\u2019](?!\\w)")
+_LEAD = re.compile(r"[\s,.]*(?:[-\u2013\u2014]\s*)?")
+_GAP = re.compile(r"[\s,]*")
+
+
+@cache
+def _intro_word(language: str) -> re.Pattern[str]:
+    """ "selon", "according to" followed by their speaker."""
+    return re.compile(rf"(?:{words('statement.intro', language)})\s+")
+
+
+@cache
+def _place(language: str) -> re.Pattern[str]:
+    """A preposition that may introduce a place or a medium: "à l'", "on"."""
+    return re.compile(rf"(?:{words('statement.preposition', language)})\s*"
+                      r"(?:l'|la |le |les |the )?")
 
 
 _CAPITALISED_RUN = re.compile(r"[A-Z\u00c0-\u00de][\w&.\u2019'-]*(?:\s+[A-Z0-9][\w&.-]*)*")
@@ -557,18 +619,27 @@ def _skip_asides(book: _Book, at: int, stop: int) -> int:
     """Past what comes between an inverted verb and its subject: "mardi", "à l'AFP"."""
     r = book.r
     aside = compiled("statement.aside", book.language)
-    where = re.compile(rf"(?:{words('statement.preposition', book.language)})\s*"
-                       r"(?:l'|la |le |les |the )?")
+    where = _place(book.language)
     while True:
-        gap = re.compile(r"[\s,]*").match(r.folded, at, stop)
+        gap = _GAP.match(r.folded, at, stop)
         at = gap.end() if gap else at
         match = aside.match(r.folded, at, stop)
+        end = match.end() if match else at
         if match is None:
             place = where.match(r.folded, at, stop)  # "à l'AFP", "on CNBC"
-            match = _CAPITALISED_RUN.match(r.text, place.end(), stop) if place else None
-        if match is None or match.end() == at:
+            run = _CAPITALISED_RUN.match(r.text, place.end(), stop) if place else None
+            end = _place_end(r.text, run, stop) if run else at
+        if end == at:
             return at
-        at = match.end()
+        at = end
+
+
+def _place_end(text: str, run: re.Match[str], stop: int) -> int:
+    """Where a place named after a preposition ends: "à l'AFP Valmont" leaves the last
+    name for the subject when nothing else follows."""
+    if text[run.end():stop].strip(" .,;") or " " not in run.group():
+        return run.end()
+    return run.start() + run.group().rindex(" ")
 
 
 def _sentence_end(book: _Book, clause: int, quote: Quote, stop: int) -> Speaker | None:
@@ -596,34 +667,35 @@ def _colon(book: _Book, clause: int, quote: Quote, stop: int) -> Speaker | None:
     parts = _split(r.folded, clause, end)
     if not parts:
         return None
-    begin = _noun_phrase_end(book, parts[-1][0], end)
-    if begin is None:
-        return None
-    if len(parts) > 1 and _apposition(book, *parts[-2]):
-        begin = parts[-2][0]  # "son ministre de l'Économie, Bruno Le Maire :"
+    name = _noun_phrase_end(book, parts[-1][0], end)
+    if name is None or _after_preposition(book, name):
+        return None  # "Rachat de Valmont :" is a topic, not a speaker
+    begin = name
+    if len(parts) > 1:
+        # "par la voix de sa ministre de l'Industrie, Claire Morel :": the title before
+        title = _noun_phrase_end(book, *parts[-2])
+        if title is not None and _apposition(book, title, parts[-2][1]):
+            begin = title
     found = _phrase(book, begin, end)
-    if found is not None and found.kind in ("person", "org") and not _after_preposition(
-            r.folded, begin):
-        return found
-    return None
+    return found if found is not None and found.kind in ("person", "org") else None
 
 
-def _after_preposition(folded: str, at: int) -> bool:
+def _after_preposition(book: _Book, at: int) -> bool:
     """Whether the name at `at` follows a preposition ("avec Fiat", "for Acme"), unless the
     preposition hangs on a description of its owner ("le conseil d'administration de X",
     "a spokesperson for X")."""
-    before = folded[max(0, at - 40):at]
+    before = book.r.folded[max(0, at - 40):at]
     word = re.search(r"(\S+)\s*$", before)
-    if word is None or not is_word("statement.preposition", word.group(1)):
+    if word is None or not is_word("statement.preposition", word.group(1), book.language):
         return False
     head = before[:word.start()].rstrip()
     return not any(re.search(f"(?:{words(kind)})$", head) for kind in (
         "statement.company", "statement.spokesperson", "statement.role"))
 
 
-def _starts_with_preposition(folded: str, at: int) -> bool:
-    word = re.match(r"\s*([^\s,]+)", folded[at:at + 20])
-    return word is not None and is_word("statement.preposition", word.group(1))
+def _starts_with_preposition(book: _Book, at: int) -> bool:
+    word = re.match(r"\s*([^\s,]+)", book.r.folded[at:at + 20])
+    return word is not None and is_word("statement.preposition", word.group(1), book.language)
 
 
 def _inside(book: _Book, quote: Quote) -> tuple[Speaker, Quote] | None:
@@ -843,8 +915,9 @@ def _first_org(book: _Book, start: int, end: int, kind: str) -> str | None:
         genitive = re.match(r"['\u2019]s\b", r.text[e:e + 2]) and re.search(
             r"\bthe\s+$", r.folded[max(0, s - 5):s])  # "the EU's decision"
         # "L'offre d'Acme a été relevée": the owner of the subject is the subject's party
-        owner = len(r.folded[start:s].split()) <= 3
-        if genitive or _after_preposition(r.folded, s) and not owner:
+        owner = len(r.folded[start:s].split()) <= 3 and re.search(
+            r"(?:\bde|\bdu|\bd'|\bof)\s*$", r.folded[max(0, s - 4):s]) is not None
+        if genitive or _after_preposition(book, s) and not owner:
             continue
         return name
     return None

@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 from tracker.extract.vocabulary import NEVER, lexicon
 
 #: A quotation of fewer words is a quoted term («amicale»), not a statement.
 MIN_WORDS = 3
+#: The most words of a phrase (or of one of its parts) read for a speaker.
+PHRASE_WORDS = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,7 @@ def find_quotes(text: str, start: int, end: int) -> list[Quote]:
     paragraph runs to its end.
     """
     found: list[Quote] = []
-    opened, single = -1, False
+    opened, single = -1, False  # where the open quotation began, and with which mark
     for match in _MARK.finditer(text, start, end):
         i = match.start()
         if text[i] in _SINGLE:
@@ -100,26 +103,24 @@ def find_quotes(text: str, start: int, end: int) -> list[Quote]:
             if opened < 0 and role == "open":
                 opened, single = i, True
             elif opened >= 0 and single and role == "close":
-                _keep(found, text, opened, i + 1)
-                opened = -1
-            continue
-        role = _double(text, i, start, end)
-        if opened < 0 or single:
-            if role != "close":
+                opened = _keep(found, text, opened, i + 1)
+        elif opened < 0 or single:
+            if _double(text, i, start, end) != "close":
                 opened, single = i, False
-        elif role != "open" or text[i] == '"':
-            _keep(found, text, opened, i + 1)
-            opened = -1
+        elif _double(text, i, start, end) != "open" or text[i] == '"':
+            opened = _keep(found, text, opened, i + 1)
     if opened >= 0 and not single:
         _keep(found, text, opened, end)
     return found
 
 
-def _keep(found: list[Quote], text: str, start: int, end: int) -> None:
+def _keep(found: list[Quote], text: str, start: int, end: int) -> int:
+    """Keep the quotation text[start:end] if it is long enough; -1: none is open now."""
     inner = text[start + 1:end - 1 if text[end - 1] in _CLOSING + _SINGLE + '"' else end]
     inner = inner.strip().rstrip(",;").strip()
     if len(inner.split()) >= MIN_WORDS:
         found.append(Quote(start, end, inner))
+    return -1
 
 
 # --- vocabulary -----------------------------------------------------------------------
@@ -140,14 +141,16 @@ def compiled(kind: str, language: str = "*") -> re.Pattern[str]:
 
 
 @cache
-def _whole(kind: str) -> re.Pattern[str]:
+def _whole(kind: str, language: str) -> re.Pattern[str]:
     """A pattern of `kind` that must match a whole word or phrase."""
-    return re.compile(rf"(?:{words(kind)})$")
+    return re.compile(rf"(?:{words(kind, language)})$")
 
 
-def is_word(kind: str, folded: str) -> bool:
-    """Whether the folded word (or phrase) is, all of it, an entry of `kind`."""
-    return _whole(kind).match(folded) is not None
+@lru_cache(maxsize=1 << 16)  # the same few words are asked about again and again
+def is_word(kind: str, folded: str, language: str = "*") -> bool:
+    """Whether the folded word (or phrase) is, all of it, an entry of `kind` (in
+    `language`, or in any)."""
+    return _whole(kind, language).match(folded) is not None
 
 
 @cache
@@ -184,25 +187,21 @@ def inverted_pronoun(verb: re.Match[str]) -> str | None:
 
 #: A word as written: letters and digits, with the apostrophes, dashes, ampersands and
 #: full stops that names hold (AT&T, Poupart-Lafarge, U.S., R.).
-_TOKEN = re.compile(r"[^\W_](?:[\w&\u2019'\u2010\u2011-]|(?<=[A-Z])\.(?=[^\W_]))*\.?")
+_WORD = r"[^\W_][\w&\u2019'\u2010\u2011-]*"
+_TOKEN = re.compile(rf"{_WORD}(?:(?<=[A-Z])\.{_WORD})*\.?")
 _INITIAL = re.compile(r"(?:[A-Z]\.)+$|[A-Z][a-z]{0,3}\.$")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One word of the text: where, as written, and folded."""
+class Token(NamedTuple):
+    """One word of the text: where, as written, and folded (a tuple: made by the
+    thousand)."""
 
     start: int
     end: int
     text: str
     folded: str
-
-    @property
-    def capitalised(self) -> bool:
-        """Whether the word is written as a name is: Smith, AT&T, TF1, deSouza."""
-        first = self.text[0]
-        return first.isupper() or first.isdigit() and any(c.isupper() for c in self.text) or (
-            first.islower() and any(c.isupper() for c in self.text[1:4]))
+    #: Whether the word is written as a name is: Smith, AT&T, TF1, deSouza.
+    capitalised: bool
 
     @property
     def closes(self) -> bool:
@@ -210,10 +209,21 @@ class Token:
         return self.text.endswith(".") and not _INITIAL.match(self.text)
 
 
-def tokens(text: str, folded: str, start: int, end: int) -> list[Token]:
-    """The words of text[start:end]."""
-    return [Token(m.start(), m.end(), m.group(), folded[m.start():m.end()])
-            for m in _TOKEN.finditer(text, start, end)]
+def tokens(text: str, folded: str, start: int, end: int, limit: int = 0) -> list[Token]:
+    """The words of text[start:end] (the first `limit` of them, when given)."""
+    found = []
+    for m in _TOKEN.finditer(text, start, end):
+        found.append(Token(m.start(), m.end(), m.group(), folded[m.start():m.end()],
+                           _capitalised(m.group())))
+        if len(found) == limit:
+            break
+    return found
+
+
+def _capitalised(word: str) -> bool:
+    first = word[0]
+    return first.isupper() or first.isdigit() and any(c.isupper() for c in word) or (
+        first.islower() and any(c.isupper() for c in word[1:4]))
 
 
 def _elided(token: Token) -> tuple[str, Token] | None:
@@ -222,7 +232,8 @@ def _elided(token: Token) -> tuple[str, Token] | None:
         head, sep, rest = token.text.partition(mark)
         if sep and rest and len(head) == 1 and head.lower() in "dlq":
             at = token.start + 2
-            return head.lower() + "'", Token(at, token.end, rest, token.folded[2:])
+            return head.lower() + "'", Token(at, token.end, rest, token.folded[2:],
+                                             _capitalised(rest))
     return None
 
 
@@ -235,7 +246,7 @@ def split_elisions(items: list[Token]) -> list[Token]:
             out.append(token)
         else:
             mark, rest = elided
-            out.append(Token(token.start, token.start + 2, token.text[:2], mark))
+            out.append(Token(token.start, token.start + 2, token.text[:2], mark, False))
             out.append(rest)
     return out
 
@@ -353,7 +364,8 @@ def _merge(head: Speaker | None, more: Speaker | None) -> Speaker | None:
         return head
     if head is None:
         return more if more.kind in ("person", "role") else None
-    if head.kind == "person" and more.kind in ("role", "org", "company") and more.organization:
+    if head.kind == "person" and more.kind in ("role", "org", "company", "spokesperson") and (
+            more.organization):
         return Speaker("person", head.name, more.organization, titled=True)
     if head.kind == "person" and more.kind == "role":
         return Speaker("person", head.name, head.organization, titled=True)
@@ -366,7 +378,8 @@ def _merge(head: Speaker | None, more: Speaker | None) -> Speaker | None:
 
 def _read_part(p: Phrase, bounds: tuple[int, int], classify: Classify) -> Speaker | None:
     """Who one part names (a head or an apposition), from its words."""
-    items = _head(split_elisions(tokens(p.text, p.folded, *bounds)))
+    # a speaker's phrase is short: what goes on past a dozen words is something else
+    items = _head(split_elisions(tokens(p.text, p.folded, *bounds, limit=PHRASE_WORDS)))
     if not items:
         return None
     if _RELATIVE.match(p.folded, bounds[0]):
@@ -414,10 +427,24 @@ def _person(items: list[Token], runs: list[tuple[int, int]], classify: Classify,
             continue
         if _coordinated(items, runs, index):
             return Speaker("joint")
-        org = _organization(items, runs, index, before, classify)
+        org = _organization(items, runs, index, before, classify) or _of_org(
+            items, runs, index, classify)
         return Speaker("person", " ".join(t.text for t in name).rstrip(".,"), org,
                        titled=bool(before))
     return None
+
+
+def _of_org(items: list[Token], runs: list[tuple[int, int]], index: int,
+            classify: Classify) -> str | None:
+    """ "Paul Girard of Nordis", "Jean Martin, d'Acme": the organisation right after."""
+    j = runs[index][1]
+    if index + 1 >= len(runs) or j >= len(items) or not is_word("statement.preposition",
+                                                                 items[j].folded):
+        return None
+    start, end = runs[index + 1]
+    if start != j + 1 or items[j].folded in ("to", "a", "in", "on", "en", "dans", "sur"):
+        return None
+    return _clean(items[start:end]) if classify(items[start:end]) in ("org", "party") else None
 
 
 def _lead_trimmed(items: list[Token]) -> list[Token]:
@@ -466,8 +493,6 @@ def _described(p: Phrase, items: list[Token], runs: list[tuple[int, int]],
     """A speaker named by what it is: a role, a spokesperson, an organisation."""
     folded = " ".join(t.folded for t in items)
     org = _named_org(items, runs, classify)
-    indefinite = is_word("statement.not_name", items[0].folded) and items[0].folded in (
-        "a", "an", "un", "une", "one", "des")
     if compiled("statement.unnamed").search(folded):
         return Speaker("unnamed")
     if compiled("statement.joint").search(folded) or _coordinated_orgs(items, runs, classify):
@@ -476,10 +501,18 @@ def _described(p: Phrase, items: list[Token], runs: list[tuple[int, int]],
         return Speaker("spokesperson", _phrase_text(p, items), org) if org else Speaker("unnamed")
     if compiled("statement.document").search(folded) and not _role_head(folded):
         return Speaker("document", "", org)
-    if _role_head(folded):
-        if indefinite and not (org and _union(folded)):
-            return Speaker("unnamed")
+    indefinite = items[0].folded in ("a", "an", "un", "une", "one", "des")
+    if _role_head(folded) and not _idiom(folded):
+        if indefinite:  # "an analyst at Jefferies": the firm speaks, not a person
+            return Speaker("spokesperson", _phrase_text(p, items), org) if org else Speaker(
+                "unnamed")
         return Speaker("role", _phrase_text(p, items), org)
+    return _organization_described(items, runs, folded, org, indefinite)
+
+
+def _organization_described(items: list[Token], runs: list[tuple[int, int]], folded: str,
+                            org: str | None, indefinite: bool) -> Speaker | None:
+    """ "the regulator", "le groupe" (to resolve), or an organisation by name."""
     for kind in ("regulator", "company"):
         if compiled(f"statement.{kind}").search(folded):
             return Speaker(kind, "", org) if not indefinite else None
@@ -494,9 +527,13 @@ def _role_head(folded: str) -> bool:
     return match is not None and match.start() <= 12
 
 
-def _union(folded: str) -> bool:
-    """A union official cited by title speaks for the union."""
-    return re.search(r"\b(?:union|syndicat|federation|confederation)\b", folded) is not None
+def _idiom(folded: str) -> bool:
+    """Whether the role word is part of an authority's name by description: "the EU
+    executive" is the Commission, not one of its officials."""
+    role = compiled("statement.role").search(folded)
+    authority = compiled("statement.regulator").search(folded)
+    return role is not None and authority is not None and (
+        authority.start() <= role.start() < authority.end())
 
 
 def _named_org(items: list[Token], runs: list[tuple[int, int]], classify: Classify) -> str | None:
