@@ -214,3 +214,9 @@ def test_the_last_party_named_stands_for_a_description_no_sentence_opens_with() 
     text = ("L'offre d'Acme sur Valmont a été relevée par Nordis hier. « Nous sommes "
             "confiants », a déclaré le groupe.")
     assert speakers(text) == {("Nordis", None)}
+
+
+def test_a_title_in_a_headline_is_the_person_the_text_names_with_it() -> None:
+    text = ("Nordis agrees to buy Valmont\nNordis CEO: 'We will integrate Valmont within a "
+            "year'\nPaul Girard, chief executive of Nordis, called the deal a milestone.")
+    assert speakers(text) == {("Paul Girard", "Nordis")}

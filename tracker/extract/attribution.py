@@ -223,6 +223,7 @@ def _emit(book: _Book, quote: Quote, speaker: Speaker, index: int, add: AddState
 
 
 def _book(r: _Reading, index: DealIndex, lines: list[tuple[int, int]]) -> _Book:
+    """What attribution needs of an article, the parts it always needs read now."""
     parties = [(m.start, m.end, _party_name(m.written), True) for m in r.mentions]
     spans = _spans(r, lines)
     return _Book(r, index, lines, spans, parties, starts=[span.start for span in spans])
@@ -284,6 +285,7 @@ def _written(name: list[Token]) -> str:
 
 
 def _key(name: str) -> str:
+    """A name as the deal index and the person index key it."""
     return " ".join(fold(name).replace("-", " ").split())
 
 
@@ -385,6 +387,7 @@ def _abbreviation(text: str, dot: int) -> bool:
 
 
 def _phrase(book: _Book, start: int, end: int) -> Speaker | None:
+    """Who text[start:end] names, read in the sentence's language."""
     r = book.r
     return read_phrase(Phrase(r.text, r.folded, start, end, book.language), book.classify)
 
@@ -677,7 +680,8 @@ def _colon(book: _Book, clause: int, quote: Quote, stop: int) -> Speaker | None:
         if title is not None and _apposition(book, title, parts[-2][1]):
             begin = title
     found = _phrase(book, begin, end)
-    return found if found is not None and found.kind in ("person", "org") else None
+    return found if found is not None and found.kind in ("person", "org", "role",
+                                                          "spokesperson") else None
 
 
 def _after_preposition(book: _Book, at: int) -> bool:
@@ -809,11 +813,24 @@ def _role(book: _Book, speaker: Speaker, quote: Quote, index: int) -> Speaker | 
     """ "the judge", "le président du directoire de M6": the person last named, else the
     organisation the role belongs to."""
     person = _recent_person(book, quote.start, index, same_org=speaker.organization)
+    if person is None and speaker.organization:
+        person = _next_person(book, quote.end, index, speaker.organization)
     if person is not None:
         return person
     if speaker.organization:
         return Speaker("spokesperson", speaker.name, speaker.organization)
     return _person_party(book)
+
+
+def _next_person(book: _Book, position: int, index: int, org: str) -> Speaker | None:
+    """The person of `org` named in the sentences after: "Nordis CEO: '...'" in a
+    headline, "Paul Girard, chief executive of Nordis" in the text."""
+    for ahead in range(index, min(len(book.spans), index + LOOK_BACK)):
+        span = book.spans[ahead]
+        for person in _people(book, max(span.start, position), span.end):
+            if book.organization_of(person.name) == org:
+                return person
+    return None
 
 
 def _person_party(book: _Book) -> Speaker | None:

@@ -543,6 +543,8 @@ def _named_org(items: list[Token], runs: list[tuple[int, int]], classify: Classi
         while name and (is_word("statement.role", name[0].folded.rstrip("."))
                         or name[0].folded in ("de", "d'", "du", "of", "la", "l'")):
             name = name[1:]  # "Président de la République": the organisation is the rest
+        while name and is_word("statement.role", name[-1].folded.rstrip(".")):
+            name = name[:-1]  # "Nordis CEO": the organisation is before the title
         kind = classify(name) if name else ""
         if kind == "person" or not name or _all_not_names(name):
             continue
