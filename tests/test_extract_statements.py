@@ -220,3 +220,13 @@ def test_a_title_in_a_headline_is_the_person_the_text_names_with_it() -> None:
     text = ("Nordis agrees to buy Valmont\nNordis CEO: 'We will integrate Valmont within a "
             "year'\nPaul Girard, chief executive of Nordis, called the deal a milestone.")
     assert speakers(text) == {("Paul Girard", "Nordis")}
+
+
+@pytest.mark.parametrize("text", [
+    "Nordis chief executive Paul Girard said the purchase of Valmont was on track.\n"
+    "“Being part of Nordis will give Valmont the scale to compete,” Girard told staff.",
+    "Nordis agreed to buy Valmont from Carrow.\n“We are disappointed,” said Paul Girard, "
+    "Nordis' chief executive.",
+])
+def test_the_organisation_of_a_person_comes_from_any_title_the_article_gives(text: str) -> None:
+    assert speakers(text) == {("Paul Girard", "Nordis")}

@@ -324,12 +324,18 @@ def _persons(book: _Book) -> dict[str, str]:
     return persons
 
 
+_APPOSITION = re.compile(r",[^,.;:\"\u00ab\u00bb\u201c\u201d]{1,80}(?=[,.;])")
+
+
 def _learn_organization(book: _Book, full: str, start: int, end: int, line_end: int) -> None:
-    """What a person's title or apposition says they belong to: "X, LVMH's chairman"."""
+    """What a person's title or apposition says they belong to: "X, LVMH's chairman",
+    "Arm chief executive X"."""
     r = book.r
-    apposition = re.compile(r",[^,.;:\"\u00ab\u00bb\u201c\u201d]{1,80}(?=[,.;])").match(
-        r.text, end, line_end)
-    found = _phrase(book, start, apposition.end() if apposition else end)
+    apposition = _APPOSITION.match(r.text, end, line_end)
+    line_start = r.text.rfind("\n", 0, start) + 1
+    title = _noun_phrase_end(book, max(line_start, start - 60), end)
+    found = _phrase(book, min(start, title if title is not None else start),
+                    apposition.end() if apposition else end)
     if found is not None and found.kind == "person" and found.organization:
         book.org_of.setdefault(full, found.organization)
 

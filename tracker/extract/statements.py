@@ -268,7 +268,7 @@ def name_runs(items: list[Token]) -> list[tuple[int, int]]:
 
 def _continues(items: list[Token], j: int) -> bool:
     """Whether word j goes on the name before it ("de" only when a name follows)."""
-    if items[j].start - items[j - 1].end > 1 or items[j - 1].text.endswith(("'s", "\u2019s")):
+    if items[j].start - items[j - 1].end > 1 or possessive(items[j - 1]):
         return False
     if items[j].capitalised:
         return True
@@ -309,8 +309,8 @@ def person_name(items: list[Token], i: int, j: int,
 
 
 def possessive(token: Token) -> bool:
-    """Whether the word is a possessive: Microsoft's, Tiffany’s."""
-    return token.folded.endswith("'s") and len(token.folded) > 2
+    """Whether the word is a possessive: Microsoft's, Tiffany’s, Albertsons'."""
+    return len(token.folded) > 2 and token.folded.endswith(("'s", "s'"))
 
 
 # --- phrases --------------------------------------------------------------------------
@@ -475,8 +475,10 @@ def _organization(items: list[Token], runs: list[tuple[int, int]], index: int,
         if i - end > 5:
             break
         between = items[end:i]
-        if all(is_word("statement.role", t.folded) or t.folded in _AND for t in between) and (
-                between or possessive(items[end - 1])):
+        # "Qualcomm CEO", "LVMH chairman and chief executive", "EU competition commissioner"
+        titled = bool(between) and is_word("statement.role", between[-1].folded) and all(
+            not t.capitalised for t in between)
+        if titled or not between and possessive(items[end - 1]):
             return _clean(items[start:end])
     return None
 
@@ -485,7 +487,7 @@ def _clean(items: list[Token]) -> str:
     text = " ".join(t.text for t in items).rstrip(".,;:")
     for suffix in ("'s", "\u2019s"):
         text = text.removesuffix(suffix)
-    return text
+    return text.rstrip("'\u2019")
 
 
 def _described(p: Phrase, items: list[Token], runs: list[tuple[int, int]],
