@@ -476,9 +476,9 @@ def _organization(items: list[Token], runs: list[tuple[int, int]], index: int,
             break
         between = items[end:i]
         # "Qualcomm CEO", "LVMH chairman and chief executive", "EU competition commissioner"
-        titled = bool(between) and is_word("statement.role", between[-1].folded) and all(
+        role = bool(between) and is_word("statement.role", between[-1].folded) and all(
             not t.capitalised for t in between)
-        if titled or not between and possessive(items[end - 1]):
+        if role or not between and possessive(items[end - 1]):
             return _clean(items[start:end])
     return None
 
