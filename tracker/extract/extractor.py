@@ -11,6 +11,7 @@ from datetime import datetime
 
 from events.errors import InvalidEvent
 from events.model import STAGE_RANK, DeadlineSet, Event, NegotiationReported, StatementMade
+from tracker.extract.attribution import read_statements
 from tracker.extract.dates import has_past_marker
 from tracker.extract.deadlines import MEETING as DEADLINE_MEETING
 from tracker.extract.deadlines import find_deadlines
@@ -26,14 +27,6 @@ from tracker.extract.matching import (
 )
 from tracker.extract.sentences import Span, paragraphs, sentences
 from tracker.extract.stages import StageReading, classify, is_rumor
-from tracker.extract.statements import (
-    Speaker,
-    full_name,
-    person_opening,
-    quotes,
-    speaker_after,
-    speaker_before,
-)
 from tracker.extract.text import clean, fold
 from tracker.extract.vocabulary import lexicon
 from tracker.model import Article, Deal
@@ -104,7 +97,6 @@ class _Reading:
     sentences: list[_Sentence] = field(default_factory=list)
     topical: set[int] = field(default_factory=set)
     events: dict[tuple[object, ...], Event] = field(default_factory=dict)
-    last_speaker: Speaker | None = None
 
 
 class _Context:
@@ -301,82 +293,10 @@ class Extractor:
                 or (previous is not None and previous.dealing()))
 
     def _statements(self, r: _Reading) -> None:
-        if not r.topical:
-            return
-        starts = [s.span.start for s in r.sentences]
-        for p_start, p_end in paragraphs(r.text):
-            for q_start, q_end, quote in quotes(r.text[p_start:p_end]):
-                q_start, q_end = q_start + p_start, q_end + p_start
-                index = bisect.bisect_right(starts, q_start) - 1
-                if index < 0:
-                    continue
-                sentence = r.sentences[index]
-                deals = sentence.deals & r.topical
-                speaker = self._speaker(r, sentence.span.start, q_start, q_end, p_start)
-                if not deals or speaker is None:
-                    continue
-                evidence = r.text[sentence.span.start:max(sentence.span.end, q_end)]
-                language = guess_language(quote) or r.language
-                for number in sorted(deals):
-                    self._add(r, StatementMade, number, evidence, speaker=speaker.name,
-                              organization=speaker.organization, quote=quote, language=language)
+        def add(number: int, evidence: str, **fields: object) -> None:
+            self._add(r, StatementMade, number, evidence, **fields)
 
-    def _speaker(self, r: _Reading, sentence_start: int, q_start: int, q_end: int,
-                 p_start: int) -> Speaker | None:
-        """Who said the quotation at [q_start, q_end), with names and pronouns resolved."""
-        clause_start = max(sentence_start, p_start)
-        clause = r.folded[clause_start:q_start]
-        found = speaker_before(r.text, r.folded, clause_start, q_start)
-        if found is None and (not clause.strip() or clause.rstrip()[-1:] in ":-\u2014"):
-            found = speaker_after(r.text, r.folded, q_end)
-        if found is None:
-            return None
-        if found.kind == "pronoun":
-            found = self._previous_person(r, sentence_start, p_start) or r.last_speaker
-            r.last_speaker = found
-            return found
-        if found.kind == "generic":
-            party = self._party_before(r, q_start, p_start - 600)
-            found = Speaker(party) if party else None
-        elif found.kind == "name" and found.organization is None:
-            key = " ".join(fold(found.name).replace("-", " ").split())
-            if not self._index.roles(key) and len(found.name.split()) == 1:
-                found = full_name(r.text, r.folded, found.name, q_start) or found
-            if not self._index.roles(key) and found.organization is None and len(
-                    found.name.split()) >= 2:
-                found = Speaker(found.name, self._previous_subject(r, sentence_start, p_start))
-        r.last_speaker = found or r.last_speaker
-        return found
-
-    def _previous_person(self, r: _Reading, sentence_start: int, p_start: int) -> Speaker | None:
-        """The person opening this sentence's predecessor: what "he said" points back to."""
-        starts = [s.span.start for s in r.sentences]
-        index = bisect.bisect_left(starts, sentence_start) - 1
-        if index < 0 or r.sentences[index].span.start < p_start:
-            return None
-        span = r.sentences[index].span
-        return person_opening(r.text, span.start, span.end)
-
-    def _previous_subject(self, r: _Reading, sentence_start: int, p_start: int) -> str | None:
-        """The party that opens the previous sentence of the paragraph ("TikTok, for its part")."""
-        starts = [s.span.start for s in r.sentences]
-        index = bisect.bisect_left(starts, sentence_start) - 1
-        if index < 0 or r.sentences[index].span.start < p_start:
-            return None
-        previous = r.sentences[index].span
-        lead = len(r.text[previous.start:previous.end]) - len(
-            r.text[previous.start:previous.end].lstrip())
-        for mention in r.mentions:
-            if mention.start == previous.start + lead:
-                return mention.written.replace("\u2019", "'").removesuffix("'s")
-        return None
-
-    def _party_before(self, r: _Reading, position: int, floor: int) -> str | None:
-        """The party name written last before `position` (not before `floor`)."""
-        for mention in reversed(r.mentions):
-            if floor <= mention.start < position:
-                return mention.written.replace("\u2019", "'").removesuffix("'s")
-        return None
+        read_statements(r, self._index, add)
 
     def _add(self, r: _Reading, kind: type[Event], number: int, evidence: str,
              **fields: object) -> None:

@@ -1,313 +1,577 @@
-"""Statements: direct quotations and who said them, read from one paragraph."""
+"""Statements, read from the text: quotations, speech verbs, and the phrases naming a speaker.
+
+Everything here reads offsets of one article text (and its fold, same offsets) and
+knows nothing of deals: `tracker.extract.attribution` ties what it finds to the
+article's people and parties. The words are the lexicon's `statement.*` kinds; what
+is code is the structure of French and English attribution (a verb with its subject
+before or after it, appositions between commas, a title before a name).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import NamedTuple
 
-_QUOTES = re.compile(
-    r"\u00ab\s*(?P<a>[^\u00ab\u00bb]{1,3000}?)\s*\u00bb"
-    r"|\u201c(?P<b>[^\u201c\u201d]{1,3000}?)\u201d"
-    r"|\"(?P<c>[^\"\n]{1,3000}?)\""
-)
-_VERBS_EN = (
-    r"said|says|say|added|adds|wrote|writes|told|tells|explained|explains|stated|states|noted"
-    r"|notes|argued|argues|insisted|insists|tweeted|tweets|posted|posts|warned|warns|declared"
-    r"|commented|continued|continues|responded|replied|announced|acknowledged|admitted"
-    r"|emphasized|stressed|concluded|remarked|recalled|claimed|claims|maintained"
-)
-_VERBS_FR = (
-    r"declare|explique|affirme|indique|ajoute|souligne|precise|estime|assure|confie|reagi"
-    r"|ecrit|annonce|commente|martele|tweete|deplore|previent|prevenu|insiste|lance|repond"
-    r"|reconnu|reconnait|poursuit|poursuivi|dit|detaille|observe|note|rappelle|temoigne"
-    r"|conclut|conclu|avance|juge|juge|raconte|avertit|averti|tranche|plaide|argue|fait valoir"
-    r"|fait savoir|justifie|salue|salué|defend|souligne|insiste|regrette|se rejouit|rassure"
-    r"|commente|explicite|resume|constate|confirme|admet|promet|repondu|ecrit|reconnu|averti"
-    r"|soutenu|admis|promis|prevenu|reagi|poursuivi|dit|conclu|soutient|maintient|maintenu"
-)
-_VERB = re.compile(
-    rf"(?:{_VERBS_EN}|(?:a |ont |avait |avaient )?(?:{_VERBS_FR})e?s?(?:-t-(?:il|elle|on)"
-    r"|-(?:il|elle|ils|elles|on))?)\b"
-)
-_CAPITALISED = r"(?:[A-Z\u00c0-\u00de][\w'\u2019.&-]*|[a-z]{1,3}[A-Z][\w'\u2019-]*)"
-_NAME = (rf"(?:[A-Z\u00c0-\u00de][\w'\u2019.&-]*(?:[ \t\u00a0]+(?:de |du |van |von |da |di |del "
-         rf"|bin |al-|la |le |der )?{_CAPITALISED}){{0,4}})")
-_NOT_NAMES = frozenset(
-    "The A An In On At For But And It He She They We I This That These Those Le La Les L Un Une"
-    " Il Elle Ils Elles Nous On Ce Cette Pour Selon Dans Mais Et En Au Aux Du Des De Après After"
-    " According Monday Tuesday Wednesday Thursday Friday Saturday Sunday Lundi Mardi Mercredi"
-    " Jeudi Vendredi Samedi Dimanche Mr Mrs Ms M Mme Dr".split()
-)
-_PRONOUNS = re.compile(
-    r"^(?:he|she|il|elle|they|ils|elles|-t-il|-t-elle|-il|-elle)$", re.IGNORECASE
-)
-_GENERIC = re.compile(
-    r"^(?:the|l'|le|la|a|an|un|une)\s*(?:company|firm|group|entreprise|groupe|firme|societe"
-    r"|editeur|constructeur|geant|plateforme|application|app|regulator|regulateur)\b"
-)
-_ROLE_WORDS = (
-    r"chief executive|chief executive officer|ceo|president|chairman|chairwoman|chair"
-    r"|spokesperson|spokesman|spokeswoman|head|founder|co-founder|director|boss|executive"
-    r"|vice president|cfo|general counsel|commissioner|pdg|directeur general|directrice generale"
-    r"|porte-parole|patron|patronne|responsable|fondateur|fondatrice|dirigeant|dirigeante"
-    r"|vice-president|president-directeur general|directeur|directrice|presidente|secretary"
-    r"|minister|ministre|commissaire|analyst|analyste|lawyer|avocat|official|officials"
-)
+from tracker.extract.vocabulary import NEVER, lexicon
+
+#: A quotation of fewer words is a quoted term («amicale»), not a statement.
+MIN_WORDS = 3
+#: The most words of a phrase (or of one of its parts) read for a speaker.
+PHRASE_WORDS = 14
 
 
-def quotes(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, inner text) of each quotation of at least three words."""
-    found = []
-    for match in _QUOTES.finditer(text):
-        inner = (match.group("a") or match.group("b") or match.group("c") or "").strip()
-        inner = inner.rstrip(",;").strip()
-        if len(inner.split()) >= 3:
-            found.append((match.start(), match.end(), inner))
-    return found
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quotation: from its opening mark to just after its closing one, and its words."""
 
-_NAME_RE = re.compile(_NAME)
-_RUN_END = re.compile(r"(?<=\w\w\w)\.(?=\s)")
-#: A party named by what it is rather than by name: resolved to the party named before.
-_GENERIC_SPEAKER = re.compile(
-    r"(?:^|(?<=\s))((?:the|l'|le|la) ?(?:company|firm|group|entreprise|groupe|firme|societe"
-    r"|editeur|constructeur|geant|regulator|regulateur|billionaire|milliardaire|entrepreneur"
-    r"|tycoon|magnate|acquirer|buyer|acheteur|repreneur|start-up|startup|chipmaker"
-    r"|software maker|tech giant|social network|reseau social))\b"
-)
-_ROLE_RE = re.compile(rf"\b(?:{_ROLE_WORDS})\b")
-_ROLE_OF = re.compile(
-    rf"(?:{_ROLE_WORDS})\s+(?:[\w'-]+\s+){{0,3}}?(?:of|de|du|d'|chez|at|for|a)\s*"
-    r"(?:the |la |l'|le )?$"
-)
-_INTRO = re.compile(r"^\s*(?:pour|selon|according to|d'apres|for|as)\s+(?:m\.\s+|mme\s+)?")
-_ADDRESSEE = re.compile(r"(?:\ba|\bau|\baux|\bto|\bon|\bsur|\bin|\bdans|\bwith|\bavec|\bpar|"
-                        r"\bby|\bfor|\bpour|\bvia)\s*(?:l'|la |le |the )?$")
-_CLAUSE_END = re.compile(r"[.!?;]\s|$")
+    start: int
+    end: int
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
 class Speaker:
-    """Who a quotation is attributed to, as found in the text around it."""
+    """Who said a quotation, as the text names them.
 
-    name: str
-    organization: str | None = None
-    kind: str = "name"  # name | role | generic | pronoun
-
-
-def _names(text: str, start: int, end: int, *, addressee: bool = True) -> list[re.Match[str]]:
-    """Capitalised runs in text[start:end] that can be names (not "The", "Lundi"...).
-
-    With `addressee`, names right after "to", "à", "on"... (whom it was said to, or
-    where) are left out.
+    `kind` says how: a `person` or an `org` by name, or what still needs resolving
+    against the article: a `pronoun`, a `role` ("the judge"), a `spokesperson` of an
+    organisation, or an organisation named by what it is (`company`, `regulator`,
+    `document`: "the statement"). `unnamed` sources and `joint` speakers say nothing
+    that can be attributed.
     """
-    found = []
-    for match in _NAME_RE.finditer(text, start, end):
-        stop = _RUN_END.search(match.group())
-        if stop:  # "Microsoft. The": a full stop after a word ends the name
-            shorter = _NAME_RE.match(text, match.start(), match.start() + stop.start() + 1)
-            if shorter is None:
-                continue
-            match = shorter
-        words = match.group().split()
-        while words and words[0].strip(".'\u2019") in _NOT_NAMES:
-            words = words[1:]
-        if words and not (addressee and _ADDRESSEE.search(fold_lower(text[max(0, match.start() - 6):
-                                                               match.start()]))):
-            found.append(match)
+
+    kind: str
+    name: str = ""
+    organization: str | None = None
+    #: Whether a role goes with the name ("head of the US business"): the person speaks
+    #: for an organisation the text may name nearby.
+    titled: bool = False
+
+
+# --- quotations -----------------------------------------------------------------------
+
+_MARK = re.compile("[\u00ab\u00bb\u201c\u201d\u201e\u201f\"\u2018\u2019\u201a']")
+_OPENING, _CLOSING, _SINGLE = "\u00ab\u201c\u201e\u201f", "\u00bb\u201d", "\u2018\u2019\u201a'"
+_GLUE = ".,;:!?"
+
+
+def _double(text: str, i: int, start: int, end: int) -> str:
+    """Whether a double mark opens or closes a quotation ("either" when it cannot tell)."""
+    char = text[i]
+    if char in _OPENING:
+        return "open"
+    if char in _CLOSING:
+        return "close"
+    before = text[i - 1] if i > start else " "
+    after = text[i + 1] if i + 1 < end else " "
+    # a straight mark glued after a full stop opens the next sentence: `euros."Le`
+    opens = (before.isspace() or before in "([/-\u2013\u2014" + _GLUE) and not (
+        after.isspace() or after in _GLUE)
+    closes = not before.isspace() and (after.isspace() or after in _GLUE + ")]-\u2013\u2014")
+    if opens != closes:
+        return "open" if opens else "close"
+    return "either"
+
+
+def _single(text: str, i: int, start: int, end: int) -> str:
+    """Whether a single mark opens or closes a quotation ("" for an apostrophe)."""
+    before = text[i - 1] if i > start else " "
+    after = text[i + 1] if i + 1 < end else " "
+    if before.isalnum() and after.isalnum():
+        return ""  # l'eau, Qualcomm's
+    if text[i] in "\u2018\u201a" or (before.isspace() or before in "([") and after.isalnum():
+        return "open"
+    return "close" if before.isalnum() or before in ".,!?" else ""
+
+
+def find_quotes(text: str, start: int, end: int) -> list[Quote]:
+    """The quotations of one paragraph text[start:end], marks matched as writers mix them.
+
+    Any double closing mark closes any double opening one (“...", «...”); single
+    quotes count outside double ones; a quotation still open at the end of the
+    paragraph runs to its end.
+    """
+    found: list[Quote] = []
+    opened, single = -1, False  # where the open quotation began, and with which mark
+    for match in _MARK.finditer(text, start, end):
+        i = match.start()
+        if text[i] in _SINGLE:
+            role = _single(text, i, start, end)
+            if opened < 0 and role == "open":
+                opened, single = i, True
+            elif opened >= 0 and single and role == "close":
+                opened = _keep(found, text, opened, i + 1)
+        elif opened < 0 or single:
+            if _double(text, i, start, end) != "close":
+                opened, single = i, False
+        elif _double(text, i, start, end) != "open" or text[i] == '"':
+            opened = _keep(found, text, opened, i + 1)
+    if opened >= 0 and not single:
+        _keep(found, text, opened, end)
     return found
 
 
-def fold_lower(text: str) -> str:
-    """Lower-case text for the few checks done here on short windows."""
-    return text.lower().replace("\u2019", "'").replace("\u00e0", "a").replace("\u00e9", "e")
+def _keep(found: list[Quote], text: str, start: int, end: int) -> int:
+    """Keep the quotation text[start:end] if it is long enough; -1: none is open now."""
+    inner = text[start + 1:end - 1 if text[end - 1] in _CLOSING + _SINGLE + '"' else end]
+    inner = inner.strip().rstrip(",;").strip()
+    if len(inner.split()) >= MIN_WORDS:
+        found.append(Quote(start, end, inner))
+    return -1
 
 
-def _clean_name(name: str) -> str:
-    words = name.replace("\u2019", "'").split()
-    while words and words[0].strip(".'") in _NOT_NAMES:
-        words = words[1:]
-    text = " ".join(words).rstrip(".,;:'")
-    return text[:-2] if text.endswith("'s") else text
+# --- vocabulary -----------------------------------------------------------------------
 
 
-def _organization_near(text: str, folded: str, start: int, end: int) -> str | None:
-    """An organisation named in an apposition: "chief executive of X", "X's president"."""
-    for match in _names(text, start, end):
-        titled = _TITLED_OF.match(match.group())
-        if titled:
-            return _clean_name(match.group()[titled.end():])  # "PDG de Microsoft"
-        before = folded[max(start, match.start() - 60):match.start()]
-        after = folded[match.end():match.end() + 25]
-        owner = re.match(r"(.+?)['\u2019]s\s", match.group())
-        if owner and _ROLE_OF.search(before):
-            return _clean_name(owner.group(1))  # "director of the FTC's Bureau"
-        if _ROLE_OF.search(before) or re.match(r"(?:'s)?\s+(?:" + _ROLE_WORDS + r")\b", after):
-            joined = _JOINED.match(text, match.end())
-            if joined:
-                return _clean_name(text[match.start():joined.end()])
-            if re.match(r"[ \t\u00a0]+[a-z]", after) and not _ROLE_AFTER.match(after):
-                continue  # "head of the US business": a modifier, not the organisation
-            return _clean_name(match.group())
+@cache
+def words(kind: str, language: str = "*") -> str:
+    """One regular expression for the entries of `kind` in `language` (and common ones)."""
+    regexes = [e.regex.removeprefix(r"\b") for e in lexicon().entries(kind)
+               if language == "*" or e.language in (language, "*")]
+    return r"\b(?:" + "|".join(regexes) + ")" if regexes else NEVER
+
+
+@cache
+def compiled(kind: str, language: str = "*") -> re.Pattern[str]:
+    """`words(kind, language)`, compiled."""
+    return re.compile(words(kind, language))
+
+
+@cache
+def _whole(kind: str, language: str) -> re.Pattern[str]:
+    """A pattern of `kind` that must match a whole word or phrase."""
+    return re.compile(rf"(?:{words(kind, language)})$")
+
+
+@lru_cache(maxsize=1 << 16)  # the same few words are asked about again and again
+def is_word(kind: str, folded: str, language: str = "*") -> bool:
+    """Whether the folded word (or phrase) is, all of it, an entry of `kind` (in
+    `language`, or in any)."""
+    return _whole(kind, language).match(folded) is not None
+
+
+@cache
+def speech_verb(language: str) -> re.Pattern[str]:
+    """A speech verb with its auxiliary and an inverted pronoun: a-t-il déclaré, dit-elle."""
+    pronoun = r"(?P<pronoun>-t-(?:il|elle|on)|-(?:il|elle|ils|elles|on))"
+    return re.compile(
+        rf"(?:(?:{words('statement.auxiliary', language)})"
+        rf"(?P<before>-t-(?:il|elle|on)|-(?:ils|elles))?"
+        rf"\s*(?:[a-z]+\s+){{0,3}}?)?(?:{words('statement.verb', language)}){pronoun}?(?![\w-])")
+
+
+#: A word preceding a noun: "la déclaration", "the note" are no speech verbs.
+_DETERMINER = re.compile(r"(?:^|[\s(])(?:l'|la|le|les|une?|des|the|an?|this|its|his|her|their"
+                         r"|son|sa|ses|cette|ce|leur|notre|our)\s+$")
+
+
+def verbs_in(text: str, folded: str, start: int, end: int,
+             language: str) -> list[re.Match[str]]:
+    """The speech verbs in text[start:end]: none after a determiner ("la déclaration") nor
+    capitalised ("UNITED STATES"): those are nouns."""
+    return [m for m in speech_verb(language).finditer(folded, start, end)
+            if not _DETERMINER.search(folded, max(0, m.start() - 12), m.start())
+            and text[m.start():m.end()].islower()]
+
+
+def inverted_pronoun(verb: re.Match[str]) -> str | None:
+    """The pronoun glued to a French speech verb ("a-t-il", "dit-elle"), if any."""
+    glued = verb.group("before") or verb.group("pronoun")
+    return glued.rsplit("-", 1)[-1] if glued else None
+
+
+# --- names ----------------------------------------------------------------------------
+
+#: A word as written: letters and digits, with the apostrophes, dashes, ampersands and
+#: full stops that names hold (AT&T, Poupart-Lafarge, U.S., R.).
+_WORD = r"[^\W_][\w&\u2019'\u2010\u2011-]*"
+_TOKEN = re.compile(rf"{_WORD}(?:(?<=[A-Z])\.{_WORD})*\.?")
+_INITIAL = re.compile(r"(?:[A-Z]\.)+$|[A-Z][a-z]{0,3}\.$")
+
+
+class Token(NamedTuple):
+    """One word of the text: where, as written, and folded (a tuple: made by the
+    thousand)."""
+
+    start: int
+    end: int
+    text: str
+    folded: str
+    #: Whether the word is written as a name is: Smith, AT&T, TF1, deSouza.
+    capitalised: bool
+
+    @property
+    def closes(self) -> bool:
+        """Whether a full stop ends the word (and the name): "Microsoft." but not "R."."""
+        return self.text.endswith(".") and not _INITIAL.match(self.text)
+
+
+def tokens(text: str, folded: str, start: int, end: int, limit: int = 0) -> list[Token]:
+    """The words of text[start:end] (the first `limit` of them, when given)."""
+    found = []
+    for m in _TOKEN.finditer(text, start, end):
+        found.append(Token(m.start(), m.end(), m.group(), folded[m.start():m.end()],
+                           _capitalised(m.group())))
+        if len(found) == limit:
+            break
+    return found
+
+
+def _capitalised(word: str) -> bool:
+    first = word[0]
+    return first.isupper() or first.isdigit() and any(c.isupper() for c in word) or (
+        first.islower() and any(c.isupper() for c in word[1:4]))
+
+
+def _elided(token: Token) -> tuple[str, Token] | None:
+    """ "d'AT&T", "l'Économie": the elided article and the name after it."""
+    for mark in ("'", "\u2019"):
+        head, sep, rest = token.text.partition(mark)
+        if sep and rest and len(head) == 1 and head.lower() in "dlq":
+            at = token.start + 2
+            return head.lower() + "'", Token(at, token.end, rest, token.folded[2:],
+                                             _capitalised(rest))
     return None
 
 
-def speaker_after(text: str, folded: str, end: int) -> Speaker | None:
-    """The speaker named right after a quotation ending at `end`, if any."""
-    limit = min(len(text), end + 220)
-    lead = re.compile(r"\s*[,.]?\s*(?:[-\u2014]\s*)?").match(folded, end, limit)
-    pos = lead.end() if lead else end
-    stop = _CLAUSE_END.search(folded, pos, limit)
-    clause_end = stop.start() + 1 if stop else limit
-    verb = _VERB.match(folded, pos, clause_end)
-    intro = re.compile(r"(?:according to|selon|d'apres)\s+").match(folded, pos, clause_end)
-    lead_in = verb or intro
-    if lead_in is not None:
-        return _subject_after(text, folded, lead_in.end(), clause_end)
-    found = _subject_at(text, folded, pos, clause_end)
-    if found is None:
+def split_elisions(items: list[Token]) -> list[Token]:
+    """Words with "d'", "l'" cut off as words of their own: d'|AT&T."""
+    out = []
+    for token in items:
+        elided = _elided(token)
+        if elided is None:
+            out.append(token)
+        else:
+            mark, rest = elided
+            out.append(Token(token.start, token.start + 2, token.text[:2], mark, False))
+            out.append(rest)
+    return out
+
+
+def name_runs(items: list[Token]) -> list[tuple[int, int]]:
+    """Runs of capitalised words (with particles between them), as token index ranges."""
+    runs, i = [], 0
+    while i < len(items):
+        if not items[i].capitalised or is_word("statement.particle", items[i].folded):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(items) and not items[j - 1].closes and _continues(items, j):
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _continues(items: list[Token], j: int) -> bool:
+    """Whether word j goes on the name before it ("de" only when a name follows)."""
+    if items[j].start - items[j - 1].end > 1 or possessive(items[j - 1]):
+        return False
+    if items[j].capitalised:
+        return True
+    return (j + 1 < len(items) and is_word("statement.particle", items[j].folded)
+            and items[j + 1].capitalised and items[j + 1].start - items[j].end <= 1)
+
+
+def strip_titles(items: list[Token], language: str) -> tuple[list[Token], list[Token]]:
+    """A name written with its titles in front ("Qualcomm CEO Steve Mollenkopf", "Mr.
+    Smith", "PDG d'AT&T Jean Dupont"): the words before the name, and the name."""
+    last, role = -1, False
+    for index, token in enumerate(items[:-1]):
+        word = token.folded.rstrip(".")
+        if is_word("statement.honorific", word) or is_word("statement.role", word) or (
+                last == index - 1 and last >= 0 and word == "general"):
+            last, role = index, not is_word("statement.honorific", word)
+    if role and last + 3 < len(items) and items[last + 1].folded in ("de", "d'", "du", "of"):
+        org = last + 2 + (items[last + 2].folded in ("la", "l'"))
+        if org + 2 <= len(items):
+            last = org  # the organisation of the title, then the name
+    return items[:last + 1], items[last + 1:]
+
+
+def person_name(items: list[Token], i: int, j: int,
+                language: str) -> tuple[list[Token], list[Token]]:
+    """The person a run items[i:j] may name: the words before the name (titles, an
+    institution: "ministre de l'Économie Bruno Le Maire"), and the name."""
+    run = items[i:j]
+    while len(run) > 1 and is_word("statement.not_name", run[0].folded.rstrip(".")):
+        run = run[1:]
+    if i > 1 and items[i - 1].folded in ("l'", "la", "le", "the") and is_word(
+            "statement.preposition", items[i - 2].folded):
+        if len([t for t in run if t.capitalised]) < 3:
+            return run, []
+        before, name = strip_titles(run[1:], language)
+        return run[:1] + before, name
+    return strip_titles(run, language)
+
+
+def possessive(token: Token) -> bool:
+    """Whether the word is a possessive: Microsoft's, Tiffany’s, Albertsons'."""
+    return len(token.folded) > 2 and token.folded.endswith(("'s", "s'"))
+
+
+# --- phrases --------------------------------------------------------------------------
+
+#: Classifies a capitalised run: "person", "party" (of a deal), "org" (an authority, a
+#: company by name), or "" when it cannot tell; given the run's words.
+Classify = Callable[[list[Token]], str]
+
+_RELATIVE = re.compile(r"\s*(?:which|who|whose|where|qui|que|qu'|dont|lequel|laquelle|ou)\b")
+_AND = frozenset({"and", "et", "&"})
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A stretch of text that names a speaker: where it lies and the language it is in."""
+
+    text: str
+    folded: str
+    start: int
+    end: int
+    language: str
+
+
+def _parts(p: Phrase) -> list[tuple[int, int]]:
+    """The comma-separated parts of a phrase: a head and its appositions."""
+    bounds, at = [], p.start
+    for match in re.finditer(r",", p.folded[p.start:p.end]):
+        bounds.append((at, p.start + match.start()))
+        at = p.start + match.end()
+    bounds.append((at, p.end))
+    return [(s, e) for s, e in bounds if p.text[s:e].strip()]
+
+
+def read_phrase(p: Phrase, classify: Classify) -> Speaker | None:
+    """Who the phrase at [start, end) names: its head, with what its appositions add."""
+    parts = _parts(p)
+    if not parts:
         return None
-    speaker, subject_end = found
-    tail = folded[subject_end:clause_end]
-    return speaker if re.match(r"^[^.]{0,120}?\b(?:" + _VERB.pattern + ")", tail) else None
+    head = _read_part(p, parts[0], classify)
+    for start, end in parts[1:4]:
+        if head is not None and head.kind == "person" and head.organization:
+            break
+        more = _read_part(p, (start, end), classify)
+        head = _merge(head, more)
+    return head
 
 
-def _subject_after(text: str, folded: str, start: int, end: int) -> Speaker | None:
-    """The speaker after an attribution verb: "said Brad Smith, president of Microsoft"."""
-    window = folded[start:min(end, start + 90)]
-    generic = _GENERIC_SPEAKER.search(window)
-    pronoun = re.match(r"^\s*(?:-t-)?(il|elle|he|she)\b", window)
-    if pronoun:
-        return Speaker(pronoun.group(1), kind="pronoun")
-    names = _names(text, start, min(end, start + 90))
-    if generic and (not names or names[0].start() > start + generic.start()):
-        return Speaker(generic.group(1), kind="generic")
-    if not names:
+def _merge(head: Speaker | None, more: Speaker | None) -> Speaker | None:
+    """A head and one apposition: "le ministre de l'Économie, Bruno Le Maire"."""
+    if more is None:
+        return head
+    if head is None:
+        return more if more.kind in ("person", "role") else None
+    if head.kind == "person" and more.kind in ("role", "org", "company", "spokesperson") and (
+            more.organization):
+        return Speaker("person", head.name, more.organization, titled=True)
+    if head.kind == "person" and more.kind == "role":
+        return Speaker("person", head.name, head.organization, titled=True)
+    if head.kind == "person" and more.kind == "org" and not head.organization:
+        return Speaker("person", head.name, more.name)
+    if head.kind in ("role", "company") and more.kind == "person":
+        return Speaker("person", more.name, more.organization or head.organization, titled=True)
+    return head
+
+
+def _read_part(p: Phrase, bounds: tuple[int, int], classify: Classify) -> Speaker | None:
+    """Who one part names (a head or an apposition), from its words."""
+    # a speaker's phrase is short: what goes on past a dozen words is something else
+    items = _head(split_elisions(tokens(p.text, p.folded, *bounds, limit=PHRASE_WORDS)))
+    if not items:
         return None
-    return _with_organization(text, folded, names[0], end)
-
-
-def _subject_at(text: str, folded: str, start: int, end: int) -> tuple[Speaker, int] | None:
-    """A speaker at `start` ("Smith said", "the company said", "he added")."""
-    word = _GENERIC_SPEAKER.match(folded, start, end) or re.compile(
-        r"(he|she|il|elle|they|ils)\b").match(folded, start, end)
-    if word:
-        kind = "pronoun" if len(word.group(1)) <= 4 else "generic"
-        return Speaker(word.group(1), kind=kind), word.end()
-    article = re.compile(r"(?:(?:an?|the|une?|le|la)\s+|l')").match(folded, start, end)
-    match = _NAME_RE.match(text, article.end() if article else start, end)
-    if not match or not _clean_name(match.group()):
+    if _RELATIVE.match(p.folded, bounds[0]):
         return None
-    return _with_organization(text, folded, match, end), match.end()
+    first = items[0].folded
+    if len(items) == 1 and is_word("statement.pronoun", first):
+        return Speaker("pronoun", first)
+    runs = [(i, j) for i, j in name_runs(items) if not _all_not_names(items[i:j])]
+    lead = " ".join(t.folded for t in items[:runs[0][0] if runs else len(items)])
+    if compiled("statement.unnamed").search(lead):
+        return Speaker("unnamed")  # "un conseiller de Bruno Le Maire": not Le Maire
+    person = _person(items, runs, classify, p.language)
+    if person is not None:
+        return person
+    return _described(p, items, runs, classify)
 
 
-_TITLE_WORD = re.compile(
-    r"^(?:president|ceo|chairman|chairwoman|chair|chief|executive|director|founder|spokesperson"
-    r"|spokesman|spokeswoman|commissioner|minister|secretary|head|pdg|patron|senator|judge"
-    r"|cfo|coo|boss|vice|general|counsel|officer)$"
-)
-_TITLED_OF = re.compile(r"^(?:PDG|CEO|Président|President|Directeur général|Chairman|Chief|Head"
-                        r"|Patron|Présidente)\s+(?:de la |de l'|du |de |d'|of the |of )",
-                        re.IGNORECASE)
-_JOINED = re.compile(rf"\s+(?:and|&)\s+{_NAME}")
-_ROLE_BEFORE = re.compile(
-    rf"\b(?:{_ROLE_WORDS})\s+(?:of|de|du|d'|chez|at|for)\s*(?:the |la |l'|le )?$"
-)
-_ROLE_AFTER = re.compile(rf"(?:'s)?\s+(?:[a-z-]+\s+){{0,2}}?(?:{_ROLE_WORDS})\b")
+#: Words after which a phrase goes on about where or when, not who: "Engie dans un
+#: communiqué", "the company in a statement", "le groupe visé par l'OPA".
+_COMPLEMENT = frozenset("dans in lors during after apres sur on via en when while as avant before"
+                        " to through par by with avec since depuis pendant hier yesterday today"
+                        " aujourd'hui lorsque quand cite citee quoted speaking".split())
 
 
-def _role_speaker(text: str, folded: str, name: re.Match[str]) -> Speaker | None:
-    """A speaker named by role: "un porte-parole d'Oracle", "a Microsoft spokesperson"."""
-    organization = _clean_name(name.group())
-    window = max(0, name.start() - 40)
-    before = _ROLE_BEFORE.search(folded[window:name.start()])
-    if before:
-        start = window + before.start()
-        return Speaker(" ".join(text[start:name.end()].split()).rstrip(".,;:"), organization,
-                       kind="role")
-    after = _ROLE_AFTER.match(folded[name.end():name.end() + 50])
-    person = _NAME_RE.match(text, name.end() + after.end() + 1) if after else None
-    if person and _clean_name(person.group()):
-        return Speaker(_clean_name(person.group()), organization)
-    if after:
-        end = name.end() + after.end()
-        return Speaker(" ".join(text[name.start():end].split()).replace("’s", "")
-                       .replace("'s", ""), organization, kind="role")
+def _head(items: list[Token]) -> list[Token]:
+    """A part cut before its complements."""
+    for index, token in enumerate(items[1:], 1):
+        if token.folded in _COMPLEMENT:
+            return items[:index]
+    return items
+
+
+def _all_not_names(items: list[Token]) -> bool:
+    return all(is_word("statement.not_name", t.folded.rstrip(".")) for t in items)
+
+
+def _person(items: list[Token], runs: list[tuple[int, int]], classify: Classify,
+            language: str) -> Speaker | None:
+    """A person named in the part, with the organisation their title or apposition gives."""
+    for index, (i, j) in enumerate(runs):
+        if i > 0 and is_word("statement.preposition", items[i - 1].folded):
+            continue  # "président de Microsoft": Microsoft is where, not who
+        before, name = person_name(items, i, j, language)
+        if not name or classify(name) != "person":
+            continue
+        if _coordinated(items, runs, index):
+            return Speaker("joint")
+        org = _organization(items, runs, index, before, classify) or _of_org(
+            items, runs, index, classify)
+        return Speaker("person", " ".join(t.text for t in name).rstrip(".,"), org,
+                       titled=bool(before))
     return None
 
 
-def _split_title(written: str) -> Speaker | None:
-    """ "Microsoft's Brad Smith", "Microsoft President Brad Smith": the person and the firm."""
-    words = written.replace("\u2019", "'").split()
-    for index, word in enumerate(words[:-1]):
-        if word.endswith("'s") and index + 1 < len(words):
-            return Speaker(_clean_name(" ".join(words[index + 1:])),
-                           _clean_name(" ".join(words[:index + 1])) or None)
-    titles = [i for i, w in enumerate(words) if _TITLE_WORD.match(w.lower())]
-    if titles and titles[-1] < len(words) - 1:
-        organization = " ".join(w for w in words[:titles[0]])
-        return Speaker(_clean_name(" ".join(words[titles[-1] + 1:])),
-                       _clean_name(organization) or None)
+def _of_org(items: list[Token], runs: list[tuple[int, int]], index: int,
+            classify: Classify) -> str | None:
+    """ "Paul Girard of Nordis", "Jean Martin, d'Acme": the organisation right after."""
+    j = runs[index][1]
+    if index + 1 >= len(runs) or j >= len(items) or not is_word("statement.preposition",
+                                                                 items[j].folded):
+        return None
+    start, end = runs[index + 1]
+    if start != j + 1 or items[j].folded in ("to", "a", "in", "on", "en", "dans", "sur"):
+        return None
+    return _clean(items[start:end]) if classify(items[start:end]) in ("org", "party") else None
+
+
+def _lead_trimmed(items: list[Token]) -> list[Token]:
+    """A run without the words that cannot start a name ("But Slights" -> "Slights")."""
+    while len(items) > 1 and is_word("statement.not_name", items[0].folded.rstrip(".")):
+        items = items[1:]
+    return items
+
+
+def _coordinated(items: list[Token], runs: list[tuple[int, int]], index: int) -> bool:
+    """Whether two names are joined by "and"/"et": several speakers at once."""
+    i, j = runs[index]
+    after = runs[index + 1] if index + 1 < len(runs) else None
+    return after is not None and after[0] == j + 1 and items[j].folded in _AND
+
+
+def _organization(items: list[Token], runs: list[tuple[int, int]], index: int,
+                  before: list[Token], classify: Classify) -> str | None:
+    """The organisation of a person: a title's ("Qualcomm CEO"), or a possessive before."""
+    titled = [t for t in before if not is_word("statement.role", t.folded.rstrip("."))
+              and not is_word("statement.honorific", t.folded.rstrip("."))]
+    if titled:
+        org = titled[:1] if possessive(titled[0]) else titled
+        return _clean(org)
+    i = runs[index][0]
+    for k in range(index - 1, -1, -1):
+        start, end = runs[k]
+        if i - end > 5:
+            break
+        between = items[end:i]
+        # "Qualcomm CEO", "LVMH chairman and chief executive", "EU competition commissioner"
+        role = bool(between) and is_word("statement.role", between[-1].folded) and all(
+            not t.capitalised for t in between)
+        if role or not between and possessive(items[end - 1]):
+            return _clean(items[start:end])
     return None
 
 
-def _with_organization(text: str, folded: str, name: re.Match[str], end: int) -> Speaker:
-    """The speaker `name`, with an organisation from its apposition or its own title."""
-    role = _role_speaker(text, folded, name)
-    if role is not None:
-        return role
-    titled = _split_title(name.group())
-    if titled is not None and titled.name:
-        if titled.organization is None:
-            near = _organization_near(text, folded, name.end(), min(end, name.end() + 120))
-            return Speaker(titled.name, near)
-        return titled
-    clean = _clean_name(name.group())
-    before = folded[max(0, name.start() - 40):name.start()]
-    prenominal = re.search(rf"([a-z][\w&.-]*)(?:'s)?\s+(?:{_ROLE_WORDS})\s*$", before)
-    organization = _organization_near(text, folded, name.end(), min(end, name.end() + 120))
-    if organization is None and prenominal:
-        start = name.start() - len(before) + prenominal.start(1)
-        written = _clean_name(text[start:start + len(prenominal.group(1))])
-        organization = written if written[:1].isupper() else None
-    return Speaker(clean, organization=organization)
+def _clean(items: list[Token]) -> str:
+    text = " ".join(t.text for t in items).rstrip(".,;:")
+    for suffix in ("'s", "\u2019s"):
+        text = text.removesuffix(suffix)
+    return text.rstrip("'\u2019")
 
 
-def speaker_before(text: str, folded: str, start: int, quote_start: int) -> Speaker | None:
-    """The speaker introducing a quotation: "Smith said:", "Pour X, «...»", "X a déclaré :"."""
-    clause = folded[start:quote_start]
-    intro = _INTRO.match(clause)
-    if intro and clause.rstrip().endswith(","):
-        names = _names(text, start + intro.end(), quote_start, addressee=False)
-        if names:
-            return _with_organization(text, folded, names[0], quote_start)
-        return None
-    if not re.search(r"[:,]\s*$|\b(?:" + _VERB.pattern + r")\s*$", clause):
-        return None
-    verbs = list(_VERB.finditer(folded, start, quote_start))
-    if not verbs or quote_start - verbs[-1].end() > 70:
-        return None
-    found = _subject_at(text, folded, start + len(clause) - len(clause.lstrip()), verbs[-1].start())
-    if found is not None:
-        return found[0]
-    names = _names(text, start, verbs[-1].start())
-    return _with_organization(text, folded, names[0], verbs[-1].start()) if names else None
+def _described(p: Phrase, items: list[Token], runs: list[tuple[int, int]],
+               classify: Classify) -> Speaker | None:
+    """A speaker named by what it is: a role, a spokesperson, an organisation."""
+    folded = " ".join(t.folded for t in items)
+    org = _named_org(items, runs, classify)
+    if compiled("statement.unnamed").search(folded):
+        return Speaker("unnamed")
+    if compiled("statement.joint").search(folded) or _coordinated_orgs(items, runs, classify):
+        return Speaker("joint")
+    if compiled("statement.spokesperson").search(folded):
+        return Speaker("spokesperson", _phrase_text(p, items), org) if org else Speaker("unnamed")
+    if compiled("statement.document").search(folded) and not _role_head(folded):
+        return Speaker("document", "", org)
+    indefinite = items[0].folded in ("a", "an", "un", "une", "one", "des")
+    if _role_head(folded) and not _idiom(folded):
+        if indefinite:  # "an analyst at Jefferies": the firm speaks, not a person
+            return Speaker("spokesperson", _phrase_text(p, items), org) if org else Speaker(
+                "unnamed")
+        return Speaker("role", _phrase_text(p, items), org)
+    return _organization_described(items, runs, folded, org, indefinite)
 
 
-def person_opening(text: str, start: int, end: int) -> Speaker | None:
-    """The person a sentence opens with ("Bret Taylor, Twitter's chairman, said..."), if any."""
-    lead = len(text[start:end]) - len(text[start:end].lstrip())
-    match = _NAME_RE.match(text, start + lead, end)
-    if not match or len(_clean_name(match.group()).split()) < 2:
-        return None
-    return _with_organization(text, fold_lower(text), match, end)
+def _organization_described(items: list[Token], runs: list[tuple[int, int]], folded: str,
+                            org: str | None, indefinite: bool) -> Speaker | None:
+    """ "the regulator", "le groupe" (to resolve), or an organisation by name."""
+    for kind in ("regulator", "company"):
+        if compiled(f"statement.{kind}").search(folded):
+            return Speaker(kind, "", org) if not indefinite else None
+    if org and runs and runs[0][0] <= 1:
+        return Speaker("org", org)
+    return None
 
 
-def full_name(text: str, folded: str, surname: str, before: int) -> Speaker | None:
-    """The person a lone surname stands for: the last "First Surname" written before."""
-    pattern = re.compile(rf"(?:{_CAPITALISED}[ \t\u00a0]+){{1,3}}{re.escape(surname)}\b")
-    last = None
-    for match in pattern.finditer(text, max(0, before - 20_000), before):
-        last = match
-    if last is None:
-        return None
-    return _with_organization(text, folded, last, min(len(text), last.end() + 120))
+def _role_head(folded: str) -> bool:
+    """Whether a person's role heads the phrase: "le président du directoire"."""
+    match = compiled("statement.role").search(folded)
+    return match is not None and match.start() <= 12
+
+
+def _idiom(folded: str) -> bool:
+    """Whether the role word is part of an authority's name by description: "the EU
+    executive" is the Commission, not one of its officials."""
+    role = compiled("statement.role").search(folded)
+    authority = compiled("statement.regulator").search(folded)
+    return role is not None and authority is not None and (
+        authority.start() <= role.start() < authority.end())
+
+
+def _named_org(items: list[Token], runs: list[tuple[int, int]], classify: Classify) -> str | None:
+    """The organisation a described speaker belongs to: "porte-parole de Microsoft"."""
+    for i, j in runs:
+        name = _lead_trimmed(items[i:j])
+        while name and (is_word("statement.role", name[0].folded.rstrip("."))
+                        or name[0].folded in ("de", "d'", "du", "of", "la", "l'")):
+            name = name[1:]  # "Président de la République": the organisation is the rest
+        while name and is_word("statement.role", name[-1].folded.rstrip(".")):
+            name = name[:-1]  # "Nordis CEO": the organisation is before the title
+        kind = classify(name) if name else ""
+        if kind == "person" or not name or _all_not_names(name):
+            continue
+        if i > 0 and items[i - 1].text.lower() in ("à", "au", "aux", "in", "en") and (
+                kind != "party"):
+            continue  # "responsable de l'activité aux États-Unis": where, not whose
+        if kind != "party" and j < len(items) and items[j].text[:1].islower() and not any(
+                is_word(f"statement.{k}", items[j].folded.rstrip("."))
+                for k in ("preposition", "role", "spokesperson", "company", "document")):
+            continue  # "head of the US market": a modifier, not the organisation
+        return _clean(name)
+    return None
+
+
+def _coordinated_orgs(items: list[Token], runs: list[tuple[int, int]],
+                      classify: Classify) -> bool:
+    """ "Safran et Zodiac", "Acme and Globex": several organisations speaking at once."""
+    return any(b[0] == a[1] + 1 and items[a[1]].folded in _AND and a[0] <= 1
+               for a, b in zip(runs, runs[1:], strict=False))
+
+
+def _phrase_text(p: Phrase, items: list[Token]) -> str:
+    """The phrase as written, without its determiner: "porte-parole de Microsoft"."""
+    start = items[1].start if len(items) > 1 and is_word("statement.not_name",
+                                                           items[0].folded) else items[0].start
+    if len(items) > 1 and items[0].folded in ("l'", "d'"):
+        start = items[1].start
+    return " ".join(p.text[start:items[-1].end].split()).rstrip(".,;:")

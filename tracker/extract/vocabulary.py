@@ -100,6 +100,26 @@ KINDS: dict[str, str] = {
     "deadline.superlative": "before 'in 20 years', a span of history: 'largest', 'first'",
     "deadline.label": "what is due, with its English label as `value` (ranked in labels.py)",
     "deadline.party": "who must act, as `value`: court, regulator, government, shareholders, offer",
+    # who said a quotation: the words of attribution (read by tracker/extract/attribution.py)
+    "statement.verb": "verbs that attribute a quotation: said, added, a déclaré, précise",
+    "statement.auxiliary": "auxiliaries of a compound speech verb: has said, a déclaré, s'est",
+    "statement.intro": "words putting a speaker before a comma and a quotation: selon, for",
+    "statement.aside": "words between an inverted speech verb and its speaker: mardi, toutefois",
+    "statement.role": "what a person is: chief executive, PDG, ministre, judge",
+    "statement.spokesperson": "people who speak for their organisation: its words, not theirs",
+    "statement.unnamed": "sources and advisers: their quotations are nobody's statement",
+    "statement.company": "a party named by what it is: the company, le groupe, le géant du luxe",
+    "statement.regulator": "an authority named by what it is: the regulator, l'exécutif",
+    "statement.document": "a text that speaks for its author: the statement, le communiqué",
+    "statement.joint": "several parties at once: the two companies, les deux groupes",
+    "statement.pronoun": "pronouns that stand for a speaker named before",
+    "statement.not_name": "capitalised words that do not begin a name: The, Puisque, Monday",
+    "statement.honorific": "titles before a person's name: Mr, Mme, Dr",
+    "statement.org_word": "words that make a capitalised name an organisation, not a person",
+    "statement.particle": "lower-case words inside a person's name: de, van, von",
+    "statement.topic": "words that make a quotation speak of a deal, beside the deal words",
+    "statement.preposition": "prepositions: a name after one is a complement, not a speaker",
+    "statement.off_topic": "what a party says about something else: results, products, outages",
 }
 NEVER = r"(?!x)x"
 
