@@ -94,6 +94,23 @@ def test_a_pattern_that_does_not_compile_is_refused(tmp_path: Path) -> None:
         load_lexicon(folder)
 
 
+def test_an_entry_that_breaks_its_kinds_pattern_is_named(tmp_path: Path) -> None:
+    folder = write(tmp_path / "lex", 'language = "en"\n[stage.abandoned]\n'
+                   "'scrap~' = \"Acme scrapped its bid.\"\n"
+                   "'drop{3,1}' = \"Acme dropped its bid.\"\n")
+    with pytest.raises(LexiconError, match=r"\[stage.abandoned\] 'drop\{3,1\}'.*does not compile"):
+        load_lexicon(folder)
+
+
+def test_parentheses_pair_up_within_each_entry(tmp_path: Path) -> None:
+    # joined, the two would pair up and make one wrong pattern out of both
+    folder = write(tmp_path / "lex", 'language = "en"\n[stage.abandoned]\n'
+                   "'call~ (off' = \"Acme called off its bid.\"\n"
+                   "'off) now' = \"Acme dropped its bid now.\"\n")
+    with pytest.raises(LexiconError, match=r"'call~ \(off'.*unbalanced"):
+        load_lexicon(folder)
+
+
 def test_characters_folded_text_never_holds_are_refused(tmp_path: Path) -> None:
     folder = write(tmp_path / "lex", 'language = "fr"\n[stage.abandoned]\n'
                    "'avorté' = \"Le rachat de Globex par Acme a avorté.\"\n")

@@ -68,14 +68,18 @@ class DeadlineDraft:
     span: tuple[int, int] = (0, 0)
 
 
+def may_hold_deadline(folded: str) -> bool:
+    """Whether a sentence (folded) holds a digit or a number word: most hold neither, and
+    no deadline is read in them."""
+    return _DIGIT.search(folded) is not None or _NUMBER_WORD.search(folded) is not None
+
+
 def find_deadlines(folded: str, *, published: datetime, language: str,
                    context: str = "") -> list[DeadlineDraft]:
     """Deadlines stated in one sentence (folded); `context` is the sentence before it."""
-    # Cheap tests first: most sentences hold no digit and no number word.
-    digits = _DIGIT.search(folded) is not None
-    if not (digits or _NUMBER_WORD.search(folded)) or _QUESTION.search(folded):
+    if not may_hold_deadline(folded) or _QUESTION.search(folded):
         return []  # "Is a sale by September 15 realistic?" sets nothing
-    found = _absolute(folded, published, language) if digits else []
+    found = _absolute(folded, published, language) if _DIGIT.search(folded) else []
     # A sentence that gives the date itself ("90 days, until December 15") needs no sum.
     found = found or _relative(folded, published)
     return [DeadlineDraft(d.due, deadline_label(folded, *d.span, context), d.replaces)

@@ -8,13 +8,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from events.errors import InvalidEvent
 from events.model import STAGE_RANK, DeadlineSet, Event, NegotiationReported, StatementMade
 from tracker.extract.attribution import read_statements
 from tracker.extract.dates import has_past_marker
 from tracker.extract.deadlines import MEETING as DEADLINE_MEETING
-from tracker.extract.deadlines import find_deadlines
+from tracker.extract.deadlines import find_deadlines, may_hold_deadline
 from tracker.extract.matching import (
     ACQUIRER,
     SELLER,
@@ -78,9 +79,13 @@ _DEALING_STAGES = frozenset({"rumored", "negotiating", "agreed", "completed", "a
 
 def authority_in(folded: str) -> bool:
     """Whether folded text names a regulator, a court or a government (a board is none)."""
+    authority = _VOCABULARY["authority"]
+    # most sentences name none: the boards are looked for only where one might be named
+    if authority.search(folded) is None:
+        return False
     if _NOT_AUTHORITY.search(folded):
         folded = _NOT_AUTHORITY.sub(lambda m: " " * len(m.group()), folded)
-    return _VOCABULARY["authority"].search(folded) is not None
+    return authority.search(folded) is not None
 _DEAL_NOUN = lexicon().compiled("words.deal_noun")
 
 
@@ -107,15 +112,23 @@ class _Context:
     reports a rumour.
     """
 
-    def __init__(self, r: _Reading) -> None:
-        bounds = paragraphs(r.text)
-        lede = r.folded[bounds[1][0]:bounds[1][1]] if len(bounds) > 1 else ""
-        self.lede_authority = authority_in(lede)
-        # the lede's first sentence says how the headline's news is known
-        first = next(iter(sentences(r.text[bounds[1][0]:bounds[1][1]])), None) if lede else None
-        self.lede_rumor = first is not None and is_rumor(lede[first.start:first.end])
+    def __init__(self, r: _Reading, spans: Sequence[Span]) -> None:
+        self._reading = r
+        self._spans = spans
         self.previous: _Sentence | None = None
         self.headline_named = False
+
+    # Only a headline asks about the lede: the two are read on first demand.
+    @cached_property
+    def lede_authority(self) -> bool:
+        bounds = paragraphs(self._reading.text)
+        return len(bounds) > 1 and authority_in(self._reading.folded[slice(*bounds[1])])
+
+    @cached_property
+    def lede_rumor(self) -> bool:
+        """Whether the lede's first sentence says the headline's news is a rumour."""
+        first = next((span for span in self._spans if span.paragraph == 1), None)
+        return first is not None and is_rumor(self._reading.folded[first.start:first.end])
 
     def authority(self, sentence: _Sentence) -> bool:
         """Whether a regulator, a court or a government acts in `sentence`."""
@@ -170,8 +183,9 @@ class Extractor:
         """Split into sentences, tie each to deals, read its stage, find topical deals."""
         starts = [m.start for m in r.mentions]
         current: set[int] = set(r.deals) if len(r.deals) == 1 else set()
-        context = _Context(r)
-        for span in sentences(r.text):
+        spans = sentences(r.text)
+        context = _Context(r, spans)
+        for span in spans:
             here = r.mentions[bisect.bisect_left(starts, span.start):
                               bisect.bisect_left(starts, span.end)]
             folded = r.folded[span.start:span.end]
@@ -271,7 +285,8 @@ class Extractor:
             previous, was = sentence, previous
             deals = sentence.deals & r.topical
             deals = (deals & whole or deals) if len(deals) > 1 else deals
-            if not deals or not self._dates_the_deal(sentence, was):
+            if not (deals and may_hold_deadline(sentence.folded)
+                    and self._dates_the_deal(sentence, was)):
                 continue
             for draft in find_deadlines(sentence.folded, published=r.article.published,
                                         language=r.language, context=before):

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from re import _constants as _c  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
 
 from tracker.extract.text import fold
 
@@ -80,44 +78,42 @@ def _spaces(text: str) -> str:
 
 
 def compile_source(source: str, fragments: Mapping[str, str]) -> str:
-    """The full regular expression of a pattern: expanded, bounded, checked."""
+    """The full regular expression of a pattern: expanded, bounded, checked.
+
+    The checks read the text of the expression, not its parse: loading the lexicon
+    parses each kind's joined expression once (`tracker.extract.vocabulary`), and
+    parsing every entry again would double the start-up of every process.
+    """
     body = expand(source.strip(), fragments)
     bounded = rf"\b(?:{body})"
     if re.search(r"[\w~)]$", source.strip()):
         # the end of a word, where the match ends with a letter ("n'" ends elsewhere)
         bounded += r"(?:(?<!\w)|(?!\w))"
-    try:
-        parsed = _parser.parse(bounded)
-    except re.error as error:
-        raise PatternError(f"{source!r} does not compile: {error}") from None
-    impossible = sorted(_impossible(parsed))
+    if not _balanced(bounded):
+        raise PatternError(f"{source!r} does not compile: unbalanced parenthesis")
+    impossible = sorted(_impossible(bounded))
     if impossible:
         raise PatternError(f"{source!r} holds {''.join(impossible)!r}, which folded text never"
                            " contains (write it lower case, without accents)")
     return bounded
 
 
-def _impossible(parsed: object) -> set[str]:
-    """Literal characters of a parsed pattern that `fold` would change: they never match."""
-    found: set[str] = set()
-    for op, av in parsed:  # type: ignore[attr-defined]
-        if op is _c.LITERAL:
-            found |= _changed(chr(av))
-        elif op is _c.IN:
-            for inner_op, inner in av:
-                if inner_op is _c.LITERAL:
-                    found |= _changed(chr(inner))
-        elif op is _c.BRANCH:
-            for branch in av[1]:
-                found |= _impossible(branch)
-        elif op is _c.SUBPATTERN:
-            found |= _impossible(av[-1])
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
-            found |= _impossible(av[2])
-        elif op in (_c.ASSERT, _c.ASSERT_NOT):
-            found |= _impossible(av[1])
-    return found
+_CLASS_ESCAPE = re.compile(r"\\[A-Za-z]")  # \S, \W, \b: not literal letters
+_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_SET = re.compile(r"\[\^?\]?[^\]]*\]")
 
 
-def _changed(char: str) -> set[str]:
-    return set() if fold(char) == char else {char}
+def _impossible(regex: str) -> set[str]:
+    """Literal characters of `regex` that `fold` would change: they never match."""
+    text = _CLASS_ESCAPE.sub("", regex)
+    return {char for char, folded in zip(text, fold(text), strict=True) if char != folded}
+
+
+def _balanced(regex: str) -> bool:
+    """Whether the parentheses of `regex` pair up (escaped ones and sets aside)."""
+    depth = 0
+    for char in _SET.sub("", _ESCAPE.sub("", regex)):
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0

@@ -212,7 +212,24 @@ def load_lexicon(folder: Path | None = None) -> Lexicon:
                                    f" {seen[key]}")
             seen[key] = path.name
             entries.append(entry)
-    return Lexicon(entries, fragments)
+    loaded = Lexicon(entries, fragments)
+    _compile_kinds(loaded)
+    return loaded
+
+
+def _compile_kinds(loaded: Lexicon) -> None:
+    """Compile each kind's joined pattern once; on an error, name the entry at fault."""
+    for kind in {entry.kind for entry in loaded.entries()}:
+        try:
+            loaded.compiled(kind)
+        except re.error:
+            for entry in loaded.entries(kind):
+                try:
+                    re.compile(entry.regex)
+                except re.error as error:
+                    raise LexiconError(f"{entry.file}: [{kind}] {entry.source!r}: {entry.source!r}"
+                                       f" does not compile: {error}") from None
+            raise
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -255,8 +272,7 @@ def _entry(path: Path, language: str, kind: str, source: str, value: Any,
         raise LexiconError(f"{where}: unknown field {sorted(unknown)[0]!r}")
     try:
         regex = compile_source(source, fragments)
-        re.compile(regex)
-    except (PatternError, re.error) as error:
+    except PatternError as error:
         raise LexiconError(f"{where}: {error}") from None
     return Entry(kind, source, regex, spec["example"], spec.get("expect"), spec.get("value"),
                  language, path.name)
