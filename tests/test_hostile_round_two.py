@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -220,9 +221,9 @@ def test_the_overall_limit_holds_while_headers_drip(header_dripper: str) -> None
 
 # --- 9 and 10. broken servers are no network outage; empty answers are no success --------
 
-@pytest.fixture
-def hanging_up() -> Iterator[str]:
-    """A server that accepts each connection, reads the request and closes without a word."""
+@contextmanager
+def raw_server(reply: bytes) -> Iterator[str]:
+    """A server that reads each request and answers with `reply` (bytes as they are)."""
     import socket
     import threading
 
@@ -236,10 +237,20 @@ def hanging_up() -> Iterator[str]:
                 return
             with conn:
                 conn.recv(4096)
+                conn.sendall(reply)
 
     threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
-    listener.close()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
+    finally:
+        listener.close()
+
+
+@pytest.fixture
+def hanging_up() -> Iterator[str]:
+    """A server that accepts each connection, reads the request and closes without a word."""
+    with raw_server(b"") as url:
+        yield url
 
 
 def poll_config(tmp_path: Path, url: str) -> Config:
@@ -295,24 +306,8 @@ def test_an_empty_file_is_a_failure(tmp_path: Path) -> None:
 @pytest.fixture
 def rude_reason() -> Iterator[str]:
     """A server whose reason phrase carries an escape sequence (clear screen, red)."""
-    import socket
-    import threading
-
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(4096)
-                conn.sendall(b"HTTP/1.1 500 \x1b[2J\x1b[31mOwned\r\nContent-Length: 0\r\n\r\n")
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
-    listener.close()
+    with raw_server(b"HTTP/1.1 500 \x1b[2J\x1b[31mOwned\r\nContent-Length: 0\r\n\r\n") as url:
+        yield url
 
 
 def test_an_escape_sequence_from_a_server_never_reaches_the_terminal(
