@@ -52,6 +52,17 @@ class ArchiveContract:
         assert archive.known_versions("other") == {}
         assert archive.links_with_events() == {"https://news.example/k1"}
 
+    def test_headlines_give_the_latest_title_at_each_link(self, archive: Archive) -> None:
+        archive.save_article(article("k1", "first"), version=1, fetched_at="t", events=0)
+        archive.save_article(replace(article("k1", "second"), title="Deal agreed"), version=2,
+                             fetched_at="t", events=1)
+        archive.save_article(article("k2", "other"), version=1, fetched_at="t", events=0)
+        assert archive.headlines(["https://news.example/k1", "https://news.example/none"]) == {
+            "https://news.example/k1": "Deal agreed"}
+        many = [f"https://news.example/{n}" for n in range(1200)]
+        assert archive.headlines([*many, "https://news.example/k2"]) == {
+            "https://news.example/k2": "Talks"}
+
     def test_an_article_and_its_events_commit_together(self, archive: Archive) -> None:
         with pytest.raises(RuntimeError), archive.store.transaction():
             archive.store.append([negotiation("agreed", "2020-08-02")])

@@ -51,6 +51,7 @@ CALLS: dict[str, Call] = {
     "archive.finish_run": lambda s, a: a.finish_run(1, finished_at="t", counts={}, errors=[]),
     "archive.last_runs": lambda s, a: a.last_runs(),
     "archive.links_with_events": lambda s, a: a.links_with_events(),
+    "archive.headlines": lambda s, a: a.headlines(["https://news.example/1"]),
     "archive.unfinished_runs": lambda s, a: a.unfinished_runs(),
     "archive.record_report": lambda s, a: a.record_report(date(2020, 8, 9), last_seq=1,
                                                           sent=False),

@@ -51,6 +51,10 @@ class Archive(ABC):
         """The links of articles whose latest version gave events."""
 
     @abstractmethod
+    def headlines(self, links: Iterable[str]) -> dict[str, str]:
+        """link -> the title of the latest stored version of the article at that link."""
+
+    @abstractmethod
     def start_run(self, started_at: str) -> int:
         """Open a row in `runs` and return its id."""
 

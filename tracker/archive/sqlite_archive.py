@@ -211,6 +211,19 @@ class SQLiteArchive(Archive):
             " (SELECT max(version) FROM articles WHERE feed = a.feed AND key = a.key)")
         return {link for (link,) in rows}
 
+    @translated("read the articles table")
+    def headlines(self, links: Iterable[str]) -> dict[str, str]:
+        """link -> the title of the latest stored version of the article at that link."""
+        found: dict[str, str] = {}
+        wanted = sorted(set(links))
+        for start in range(0, len(wanted), 500):  # under SQLite's limit on parameters
+            chunk = wanted[start:start + 500]
+            rows = self.conn.execute(
+                f"SELECT link, title FROM articles WHERE link IN ({', '.join('?' * len(chunk))})"
+                " ORDER BY version", chunk)
+            found.update(rows)  # the latest version comes last and wins
+        return found
+
     @translated("write the runs table")
     def start_run(self, started_at: str) -> int:
         """Open a row in `runs` (with this process) and return its id."""
