@@ -22,7 +22,7 @@ from tests.conftest import CONFIG_TEXT, DEAL, negotiation
 from tracker.archive import Archive
 from tracker.archive.sqlite_archive import SQLiteArchive
 from tracker.cli import cli
-from tracker.model import FeedState
+from tracker.model import ArticleReading, EventSource, FeedState
 
 Call = Callable[[SQLiteEventStore, SQLiteArchive], Any]
 
@@ -52,6 +52,20 @@ CALLS: dict[str, Call] = {
     "archive.last_runs": lambda s, a: a.last_runs(),
     "archive.links_with_events": lambda s, a: a.links_with_events(),
     "archive.headlines": lambda s, a: a.headlines(["https://news.example/1"]),
+    "archive.save_definitions": lambda s, a: a.save_definitions("f", {"d": "x"}),
+    "archive.record_reading": lambda s, a: a.record_reading(1, ArticleReading(frozenset({"d"})),
+                                                            extractor="x", read_with="f"),
+    "archive.mark_read": lambda s, a: a.mark_read([1, 2], extractor="x", read_with="f"),
+    "archive.add_sources": lambda s, a: a.add_sources(
+        [EventSource("e1", 1, "d", "rule", None, "x")]),
+    "archive.latest_articles": lambda s, a: a.latest_articles(),
+    "archive.stored_article": lambda s, a: a.stored_article(1),
+    "archive.sources_of": lambda s, a: a.sources_of([1, 2]),
+    "archive.event_sources": lambda s, a: a.event_sources("e1"),
+    "archive.deal_reads": lambda s, a: a.deal_reads(),
+    "archive.save_deal_read": lambda s, a: a.save_deal_read("d", "f", extractor="x",
+                                                            read_at="t"),
+    "archive.list_articles": lambda s, a: a.list_articles(search="talks", without_events=True),
     "archive.unfinished_runs": lambda s, a: a.unfinished_runs(),
     "archive.record_report": lambda s, a: a.record_report(date(2020, 8, 9), last_seq=1,
                                                           sent=False),
@@ -85,10 +99,11 @@ def filled_database(path: Path) -> None:
 
 
 def damage(path: Path) -> None:
-    """Overwrite 8 KB in the middle of the file, as a failing disk or a stray dd would."""
-    size = path.stat().st_size
+    """Overwrite 8 KB of the event log's pages, as a failing disk or a stray dd would."""
+    # where the middle events are (their links, unlike the articles', have no "k")
+    at = path.read_bytes().index(b"news.example/1500")
     with path.open("r+b") as file:
-        file.seek(size // 2)
+        file.seek(at - at % 4096)
         file.write(random.Random(7).randbytes(8192))
 
 

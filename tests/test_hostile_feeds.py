@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from events.model import Event
 from events.sqlite_store import SQLiteEventStore
 from tests.feeds import NEWS, rss
 from tracker.archive.sqlite_archive import SQLiteArchive as Archive
@@ -21,7 +20,7 @@ from tracker.errors import FeedError, FetchError
 from tracker.feeds.fetch import fetch_feed
 from tracker.jobs.ingest import Ingestor
 from tracker.jobs.runs import PollSummary
-from tracker.model import Article, Deal
+from tracker.model import Article, ArticleReading, Deal
 
 FETCHED = datetime(2020, 8, 3, 9, 0, tzinfo=UTC)
 DEAL = Deal(id="microsoft-tiktok", title="Microsoft / TikTok", acquirer="Microsoft",
@@ -164,10 +163,10 @@ class BrokenOnOne:
     def __init__(self, title: str) -> None:
         self.title = title
 
-    def extract(self, article: Article) -> list[Event]:
+    def read(self, article: Article) -> ArticleReading:
         if article.title == self.title:
             raise AttributeError("'NoneType' object has no attribute 'group'")
-        return []
+        return ArticleReading()
 
 
 def test_an_extraction_bug_is_logged_whole_and_counted_not_swallowed(

@@ -21,7 +21,7 @@ from tracker.cli import cli
 from tracker.config import Config, load_config
 from tracker.jobs.ingest import Ingestor
 from tracker.jobs.poll import poll_feeds
-from tracker.model import Deal
+from tracker.model import ArticleReading, Deal
 
 FETCHED = datetime(2020, 8, 3, 9, 0, tzinfo=UTC)
 TIKTOK = Deal(id="microsoft-tiktok", title="Microsoft / TikTok", acquirer="Microsoft",
@@ -592,7 +592,7 @@ class WritesWhileReading:
         self.path = path
         self.writes = 0
 
-    def extract(self, article: Any) -> list[Any]:
+    def read(self, article: Any) -> ArticleReading:
         other = sqlite3.connect(self.path, timeout=0, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
@@ -601,7 +601,7 @@ class WritesWhileReading:
             self.writes += 1
         finally:
             other.close()
-        return []
+        return ArticleReading()
 
 
 def test_no_article_is_read_while_the_write_lock_is_held(tmp_path: Path) -> None:

@@ -8,9 +8,12 @@ extraction knows nothing of the TOML loader and the archive nothing of feedparse
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
+
+from events.model import Event
 
 #: Articles longer than this are cut: no real news item is, and it bounds the work a
 #: hostile feed can ask of us.
@@ -52,6 +55,16 @@ class Deal:
     def seller_names(self) -> tuple[str, ...]:
         """The names of the seller, if any, and its aliases."""
         return ((self.seller,) if self.seller else ()) + self.seller_aliases
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the names that decide which articles are about the deal: a change of
+        any of them means the archive must be read again for it (not the title)."""
+        names = [self.id, self.acquirer, self.target, self.seller or "", sorted(self.aliases),
+                 sorted(self.acquirer_aliases), sorted(self.seller_aliases),
+                 sorted(self.exclude)]
+        canonical = json.dumps(names, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -112,3 +125,57 @@ class KnownVersion(NamedTuple):
     content_hash: str
     version: int
     published_at: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """An event read from an article, with what made the extractor read it: the rule or
+    lexicon entry, and where the words that triggered it are in the event's evidence."""
+
+    event: Event
+    rule: str
+    trigger: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class ArticleReading:
+    """What reading one article gave: the configured deals it names, and its events."""
+
+    deals: frozenset[str] = frozenset()
+    found: tuple[Found, ...] = ()
+
+    @property
+    def events(self) -> list[Event]:
+        return [found.event for found in self.found]
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """One stored version of an article, as the archive keeps it."""
+
+    id: int
+    version: int
+    article: Article
+    fetched_at: str
+    read_by: str | None = None  # the extractor version that last read it
+    text_source: str = "feed"  # where its text came from: the feed, or the page
+
+
+class EventSource(NamedTuple):
+    """Provenance of one event: the article version it was read from, and how."""
+
+    event_id: str
+    article_id: int
+    deal_id: str
+    rule: str
+    trigger: tuple[int, int] | None
+    extractor: str
+
+
+@dataclass(frozen=True)
+class ListedArticle:
+    """An article naming a configured deal, with the deals it names and its events."""
+
+    stored: StoredArticle
+    deals: tuple[str, ...]
+    event_ids: tuple[str, ...]

@@ -12,12 +12,20 @@ command line's composition root picks it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from events.store import EventStore
-from tracker.model import Article, FeedState, KnownVersion
+from tracker.model import (
+    Article,
+    ArticleReading,
+    EventSource,
+    FeedState,
+    KnownVersion,
+    ListedArticle,
+    StoredArticle,
+)
 
 
 class Archive(ABC):
@@ -42,9 +50,65 @@ class Archive(ABC):
         """key -> the latest stored version of each article of `feed`."""
 
     @abstractmethod
-    def save_article(self, article: Article, *, version: int, fetched_at: str,
-                     events: int) -> bool:
-        """Store one version of an article; False when that exact content is already kept."""
+    def save_article(self, article: Article, *, version: int, fetched_at: str, events: int,
+                     read_by: str | None = None, read_with: str | None = None) -> int | None:
+        """Store one version of an article, read by extractor `read_by` with the deal
+        definitions `read_with`; its id, or None when that exact content is already kept."""
+
+    # --- provenance: which extractor and deal names read each article, and what it gave
+
+    @abstractmethod
+    def save_definitions(self, fingerprint: str, deals: dict[str, str]) -> None:
+        """Keep the deal definitions (deal id -> fingerprint of its names) `fingerprint`
+        stands for."""
+
+    @abstractmethod
+    def record_reading(self, article_id: int, reading: ArticleReading, *, extractor: str,
+                       read_with: str) -> None:
+        """What reading an article version gave: the deals it names (replacing those of
+        an earlier reading) and the source of each event found."""
+
+    @abstractmethod
+    def mark_read(self, article_ids: Sequence[int], *, extractor: str, read_with: str) -> None:
+        """Record that these article versions were read again and gave nothing new."""
+
+    @abstractmethod
+    def add_sources(self, sources: Iterable[EventSource]) -> None:
+        """Record where events come from (a reprocess's retractions, for instance)."""
+
+    @abstractmethod
+    def latest_articles(self, *, since: str | None = None, after_id: int = 0,
+                        limit: int = 500) -> list[StoredArticle]:
+        """The latest version of each article, by id after `after_id`, published at or
+        after `since` (an occurred_at string) when given."""
+
+    @abstractmethod
+    def stored_article(self, article_id: int) -> StoredArticle | None:
+        """One stored article version."""
+
+    @abstractmethod
+    def sources_of(self, article_ids: Iterable[int]) -> dict[int, list[EventSource]]:
+        """article id -> the sources of the events read from it."""
+
+    @abstractmethod
+    def event_sources(self, event_id: str) -> list[EventSource]:
+        """Where an event was read from (none for an event added by hand)."""
+
+    @abstractmethod
+    def deal_reads(self) -> dict[str, str]:
+        """deal id -> the fingerprint of the names the whole archive was last read with."""
+
+    @abstractmethod
+    def save_deal_read(self, deal_id: str, fingerprint: str, *, extractor: str,
+                       read_at: str) -> None:
+        """Record that the whole archive was read for a deal under these names."""
+
+    @abstractmethod
+    def list_articles(self, *, deal_id: str | None = None, since: str | None = None,
+                      search: str | None = None, without_events: bool = False,
+                      limit: int = 50) -> list[ListedArticle]:
+        """Latest versions of articles naming a configured deal, newest first; `search`
+        is full-text (every word, accents ignored) over titles and text."""
 
     @abstractmethod
     def links_with_events(self) -> set[str]:

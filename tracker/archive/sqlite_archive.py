@@ -8,19 +8,31 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from events.clock import format_occurred, format_recorded, utc_now
+from events.clock import format_occurred, format_recorded, parse_instant, utc_now
 from events.errors import StoreError
 from events.sqlite_errors import translated
 from events.sqlite_store import SQLiteEventStore
 from tracker.archive.interface import Archive
-from tracker.model import Article, FeedState, KnownVersion
+from tracker.model import (
+    Article,
+    ArticleReading,
+    EventSource,
+    FeedState,
+    KnownVersion,
+    ListedArticle,
+    StoredArticle,
+)
+
+LEGACY_RULE = "read before provenance was kept"
+LEGACY_EXTRACTOR = "before 0.2.0"
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS feeds (
@@ -72,14 +84,67 @@ SCHEMA = (
     )""",
 )
 
+#: Extraction provenance (archive version 3): which extractor and which deal names read
+#: each article version, the deals it names, and where each event was read from.
+PROVENANCE = (
+    "ALTER TABLE articles ADD COLUMN read_by TEXT",    # extractor version, last reading
+    "ALTER TABLE articles ADD COLUMN read_with TEXT",  # deal_definitions.fingerprint
+    "ALTER TABLE articles ADD COLUMN text_source TEXT NOT NULL DEFAULT 'feed'",
+    "CREATE INDEX IF NOT EXISTS articles_by_link ON articles (link)",
+    """CREATE TABLE IF NOT EXISTS deal_definitions (
+      fingerprint TEXT PRIMARY KEY,
+      deals TEXT NOT NULL            -- JSON: deal id -> fingerprint of its names
+    )""",
+    """CREATE TABLE IF NOT EXISTS article_deals (
+      article_id INTEGER NOT NULL,   -- articles.id: one version
+      deal_id TEXT NOT NULL,         -- a configured deal it names
+      PRIMARY KEY (article_id, deal_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS event_sources (
+      event_id TEXT NOT NULL,        -- events.event_id
+      article_id INTEGER NOT NULL,   -- the article version it was read from
+      deal_id TEXT NOT NULL,
+      rule TEXT NOT NULL,            -- the lexicon entry or rule behind it
+      trigger_start INTEGER,         -- the words that triggered it, in its evidence
+      trigger_end INTEGER,
+      extractor TEXT NOT NULL,
+      PRIMARY KEY (event_id, article_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS event_sources_by_article ON event_sources (article_id)",
+    """CREATE TABLE IF NOT EXISTS deal_reads (
+      deal_id TEXT PRIMARY KEY,
+      fingerprint TEXT NOT NULL,     -- of the names the whole archive was read with
+      extractor TEXT NOT NULL,
+      read_at TEXT NOT NULL
+    )""",
+    # only articles naming a deal are searched: indexing every entry would cost a
+    # poll more than extraction does
+    "CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5(title, text,"
+    " tokenize = 'unicode61 remove_diacritics 2')",
+    """CREATE TRIGGER IF NOT EXISTS article_deals_searchable AFTER INSERT ON article_deals
+    BEGIN
+      INSERT OR REPLACE INTO article_search (rowid, title, text)
+        SELECT id, title, text FROM articles WHERE id = new.article_id;
+    END""",
+    # events read before provenance was kept: from the latest version at their link
+    f"""INSERT OR IGNORE INTO event_sources (event_id, article_id, deal_id, rule, extractor)
+      SELECT e.event_id, a.id, e.deal_id, '{LEGACY_RULE}', '{LEGACY_EXTRACTOR}'
+      FROM events AS e JOIN articles AS a ON a.link = e.source_url AND a.feed = e.source_feed
+      WHERE e.type <> 'retraction' AND a.version =
+        (SELECT max(version) FROM articles WHERE feed = a.feed AND key = a.key)""",
+    "INSERT OR IGNORE INTO article_deals (article_id, deal_id)"
+    " SELECT DISTINCT article_id, deal_id FROM event_sources",
+)
+
 #: The archive's own schema version, beside the event log's `PRAGMA user_version`.
 #: Each later version appends its statements to MIGRATIONS; an archive written by a
 #: newer tracker is refused rather than misread.
-ARCHIVE_VERSION = 2
+ARCHIVE_VERSION = 3
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: SCHEMA,
     # which process ran a poll: one killed mid-run is closed as aborted by the next
     2: ("ALTER TABLE runs ADD COLUMN pid INTEGER", "ALTER TABLE runs ADD COLUMN host TEXT"),
+    3: PROVENANCE,
 }
 VERSION_TABLE = """CREATE TABLE IF NOT EXISTS archive_schema (
   version INTEGER NOT NULL      -- one row: the archive schema version written
@@ -88,6 +153,54 @@ VERSION_TABLE = """CREATE TABLE IF NOT EXISTS archive_schema (
 FEED_COLUMNS = ("name", "url", "fetch_url", "etag", "last_modified", "error_count", "last_error",
                 "last_error_at", "next_poll_at", "last_polled_at", "last_success_at",
                 "disabled_reason")
+
+
+_ARTICLE_COLUMNS = ("id, version, feed, key, link, title, text, published_at, language,"
+                    " published_estimated, content_hash, fetched_at, read_by, text_source")
+_SOURCE_COLUMNS = ("event_id, article_id, deal_id, rule, trigger_start, trigger_end,"
+                   " extractor")
+
+
+def _stored_article(row: tuple[Any, ...]) -> StoredArticle:
+    (id_, version, feed, key, link, title, text, published, language, estimated, content_hash,
+     fetched_at, read_by, text_source) = row
+    article = Article(feed=feed, key=key, link=link, title=title, text=text,
+                      published=parse_instant(published), language=language,
+                      published_estimated=bool(estimated), content_hash=content_hash)
+    return StoredArticle(id_, version, article, fetched_at, read_by, text_source or "feed")
+
+
+def _event_source(row: tuple[Any, ...]) -> EventSource:
+    event_id, article_id, deal_id, rule, start, end, extractor = row
+    trigger = (start, end) if isinstance(start, int) and isinstance(end, int) else None
+    return EventSource(event_id, article_id, deal_id, rule, trigger, extractor)
+
+
+def _listing_filter(*, deal_id: str | None, since: str | None, search: str | None,
+                    without_events: bool) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses (and their parameters) of an article listing."""
+    where = ["version = (SELECT max(version) FROM articles WHERE feed = a.feed AND key = a.key)"]
+    params: list[Any] = []
+    if deal_id:
+        where.append("id IN (SELECT article_id FROM article_deals WHERE deal_id = ?)")
+        params.append(deal_id)
+    else:
+        where.append("id IN (SELECT article_id FROM article_deals)")
+    if since:
+        where.append("published_at >= ?")
+        params.append(since)
+    if search is not None:
+        where.append("id IN (SELECT rowid FROM article_search WHERE article_search MATCH ?)")
+        params.append(search_query(search))
+    if without_events:
+        where.append("NOT EXISTS (SELECT 1 FROM event_sources WHERE article_id = a.id)")
+    return where, params
+
+
+def search_query(text: str) -> str:
+    """An FTS5 query finding every word of `text` (whatever punctuation it holds)."""
+    words = re.findall(r"\w+", text)
+    return " ".join('"' + word + '"' for word in words) or '""'
 
 
 def _feed_state(row: tuple[Any, ...]) -> FeedState:
@@ -190,18 +303,111 @@ class SQLiteArchive(Archive):
         return {key: KnownVersion(*rest) for key, *rest in rows}
 
     @translated("write the articles table")
-    def save_article(self, article: Article, *, version: int, fetched_at: str,
-                     events: int) -> bool:
-        """Store one version of an article; False when that exact content is already kept."""
+    def save_article(self, article: Article, *, version: int, fetched_at: str, events: int,
+                     read_by: str | None = None, read_with: str | None = None) -> int | None:
+        """Store one version of an article; its id, or None when that content is kept."""
         cursor = self.conn.execute(
             "INSERT OR IGNORE INTO articles (feed, key, version, content_hash, link, title, text,"
-            " published_at, published_estimated, language, fetched_at, events)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " published_at, published_estimated, language, fetched_at, events, read_by,"
+            " read_with) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (article.feed, article.key, version, article.content_hash, article.link,
              article.title, article.text, format_occurred(article.published),
-             int(article.published_estimated), article.language, fetched_at, events),
+             int(article.published_estimated), article.language, fetched_at, events, read_by,
+             read_with),
         )
-        return cursor.rowcount == 1
+        return int(cursor.lastrowid or 0) if cursor.rowcount == 1 else None
+
+    @translated("write the provenance tables")
+    def save_definitions(self, fingerprint: str, deals: dict[str, str]) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO deal_definitions (fingerprint, deals)"
+                          " VALUES (?, ?)", (fingerprint, json.dumps(deals, sort_keys=True)))
+
+    @translated("write the provenance tables")
+    def record_reading(self, article_id: int, reading: ArticleReading, *, extractor: str,
+                       read_with: str) -> None:
+        conn = self.conn
+        conn.execute("UPDATE articles SET read_by = ?, read_with = ?, events = ? WHERE id = ?",
+                     (extractor, read_with, len(reading.found), article_id))
+        conn.execute("DELETE FROM article_deals WHERE article_id = ?", (article_id,))
+        conn.executemany("INSERT INTO article_deals (article_id, deal_id) VALUES (?, ?)",
+                         [(article_id, deal) for deal in sorted(reading.deals)])
+        self.add_sources(EventSource(f.event.event_id, article_id, f.event.deal_id, f.rule,
+                                     f.trigger, extractor) for f in reading.found)
+
+    @translated("write the provenance tables")
+    def mark_read(self, article_ids: Sequence[int], *, extractor: str, read_with: str) -> None:
+        self.conn.executemany("UPDATE articles SET read_by = ?, read_with = ? WHERE id = ?",
+                              [(extractor, read_with, n) for n in article_ids])
+
+    @translated("write the provenance tables")
+    def add_sources(self, sources: Iterable[EventSource]) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO event_sources (event_id, article_id, deal_id, rule,"
+            " trigger_start, trigger_end, extractor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(s.event_id, s.article_id, s.deal_id, s.rule, *(s.trigger or (None, None)),
+              s.extractor) for s in sources])
+
+    @translated("read the articles table")
+    def latest_articles(self, *, since: str | None = None, after_id: int = 0,
+                        limit: int = 500) -> list[StoredArticle]:
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles AS a WHERE id > ?"
+            " AND published_at >= ? AND version ="
+            " (SELECT max(version) FROM articles WHERE feed = a.feed AND key = a.key)"
+            " ORDER BY id LIMIT ?", (after_id, since or "", limit))
+        return [_stored_article(row) for row in rows]
+
+    @translated("read the articles table")
+    def stored_article(self, article_id: int) -> StoredArticle | None:
+        row = self.conn.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?",
+                                (article_id,)).fetchone()
+        return _stored_article(row) if row else None
+
+    @translated("read the provenance tables")
+    def sources_of(self, article_ids: Iterable[int]) -> dict[int, list[EventSource]]:
+        found: dict[int, list[EventSource]] = {}
+        wanted = sorted(set(article_ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self.conn.execute(
+                f"SELECT {_SOURCE_COLUMNS} FROM event_sources WHERE article_id IN"
+                f" ({', '.join('?' * len(chunk))}) ORDER BY article_id, event_id", chunk)
+            for row in rows:
+                source = _event_source(row)
+                found.setdefault(source.article_id, []).append(source)
+        return found
+
+    @translated("read the provenance tables")
+    def event_sources(self, event_id: str) -> list[EventSource]:
+        rows = self.conn.execute(f"SELECT {_SOURCE_COLUMNS} FROM event_sources WHERE"
+                                 " event_id = ? ORDER BY article_id", (event_id,))
+        return [_event_source(row) for row in rows]
+
+    @translated("read the provenance tables")
+    def deal_reads(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT deal_id, fingerprint FROM deal_reads"))
+
+    @translated("write the provenance tables")
+    def save_deal_read(self, deal_id: str, fingerprint: str, *, extractor: str,
+                       read_at: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO deal_reads (deal_id, fingerprint, extractor,"
+                          " read_at) VALUES (?, ?, ?, ?)", (deal_id, fingerprint, extractor,
+                                                           read_at))
+
+    @translated("search the articles")
+    def list_articles(self, *, deal_id: str | None = None, since: str | None = None,
+                      search: str | None = None, without_events: bool = False,
+                      limit: int = 50) -> list[ListedArticle]:
+        where, params = _listing_filter(deal_id=deal_id, since=since, search=search,
+                                        without_events=without_events)
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS}, (SELECT group_concat(deal_id, ' ') FROM article_deals"
+            " WHERE article_id = a.id) FROM articles AS a WHERE " + " AND ".join(where)
+            + " ORDER BY published_at DESC, id DESC LIMIT ?", (*params, limit)).fetchall()
+        sources = self.sources_of(row[0] for row in rows)
+        return [ListedArticle(_stored_article(row[:-1]), tuple(sorted(row[-1].split())),
+                              tuple(s.event_id for s in sources.get(row[0], ())))
+                for row in rows]
 
     @translated("read the articles table")
     def links_with_events(self) -> set[str]:

@@ -18,7 +18,7 @@ labelled with what is due (see labels.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from tracker.extract.dates import DATE_RE, add_period, resolve
@@ -58,6 +58,10 @@ _QUESTION = re.compile(r"\?\s*[\"'\u201d\u00bb)]*\s*$")
 _ACT_REACH = 80
 
 
+DATE_RULE = "deadline: a date introduced as one to meet"
+PERIOD_RULE = "deadline: a period counted forward from the article's date"
+
+
 @dataclass(frozen=True, slots=True)
 class DeadlineDraft:
     """A deadline read from one sentence, before it is tied to a deal."""
@@ -66,6 +70,7 @@ class DeadlineDraft:
     label: str
     replaces: date | None = None
     span: tuple[int, int] = (0, 0)
+    rule: str = ""  # how it was read, for provenance
 
 
 def may_hold_deadline(folded: str) -> bool:
@@ -82,8 +87,7 @@ def find_deadlines(folded: str, *, published: datetime, language: str,
     found = _absolute(folded, published, language) if _DIGIT.search(folded) else []
     # A sentence that gives the date itself ("90 days, until December 15") needs no sum.
     found = found or _relative(folded, published)
-    return [DeadlineDraft(d.due, deadline_label(folded, *d.span, context), d.replaces)
-            for d in found]
+    return [replace(d, label=deadline_label(folded, *d.span, context)) for d in found]
 
 
 def _clause_before(folded: str, start: int, reach: int) -> str:
@@ -123,7 +127,8 @@ def _absolute(folded: str, published: datetime, language: str) -> list[DeadlineD
             if due is not None and due >= published.date():
                 dues.append((due, match.span()))
     old = replaced[0] if extension and len(replaced) == 1 and len(dues) == 1 else None
-    return [DeadlineDraft(due, "", old if old != due else None, span) for due, span in dues]
+    return [DeadlineDraft(due, "", old if old != due else None, span, DATE_RULE)
+            for due, span in dues]
 
 
 # A period is a deadline only behind a cue that looks forward. `strong` cues say so on
@@ -156,7 +161,7 @@ def _relative(folded: str, published: datetime) -> list[DeadlineDraft]:
             due = add_period(published.date(), amount, unit)
         except (OverflowError, ValueError):
             continue
-        found.append(DeadlineDraft(due, "", span=match.span()))
+        found.append(DeadlineDraft(due, "", span=match.span(), rule=PERIOD_RULE))
     return found
 
 

@@ -30,7 +30,7 @@ from tracker.extract.sentences import Span, paragraphs, sentences
 from tracker.extract.stages import StageReading, classify, is_rumor
 from tracker.extract.text import clean, fold
 from tracker.extract.vocabulary import lexicon
-from tracker.model import Article, Deal
+from tracker.model import Article, ArticleReading, Deal, Found
 from tracker.text import guess_language
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class _Sentence:
     folded: str
     deals: set[int]
     named: bool
-    stages: list[tuple[str, set[int]]] = field(default_factory=list)
+    stages: list[tuple[StageReading, set[int]]] = field(default_factory=list)
     _flags: dict[str, bool] = field(default_factory=dict)
 
     def has(self, what: str) -> bool:
@@ -77,6 +77,20 @@ _OBJECT = re.compile(
 _DEALING_STAGES = frozenset({"rumored", "negotiating", "agreed", "completed", "abandoned"})
 
 
+STATEMENT_RULE = "statement: a quotation and the party it is attributed to"
+
+
+def _stage_rule(reading: StageReading, sentence: _Sentence) -> tuple[str, str]:
+    """The lexicon entry behind a stage reading (and what it was read as), and the words
+    that triggered it."""
+    entry = lexicon().entry_at(reading.wording, sentence.folded, reading.trigger_start)
+    rule = (f"{entry.file} [{entry.kind}] '{entry.source}'" if entry
+            else reading.wording or "stage")
+    if reading.wording != f"stage.{reading.stage}":
+        rule += f", read as {reading.stage}"
+    return rule, sentence.text[reading.trigger_start:reading.trigger_end]
+
+
 def authority_in(folded: str) -> bool:
     """Whether folded text names a regulator, a court or a government (a board is none)."""
     authority = _VOCABULARY["authority"]
@@ -102,6 +116,8 @@ class _Reading:
     sentences: list[_Sentence] = field(default_factory=list)
     topical: set[int] = field(default_factory=set)
     events: dict[tuple[object, ...], Event] = field(default_factory=dict)
+    #: for each event, the rule behind it and the words that triggered it
+    rules: dict[tuple[object, ...], tuple[str, str]] = field(default_factory=dict)
 
 
 class _Context:
@@ -158,8 +174,19 @@ class Extractor:
         An event the model refuses is dropped; anything else raised here is a bug,
         left for the caller to log whole and count.
         """
-        reading = self._read(article)
-        return list(reading.events.values()) if reading else []
+        return self.read(article).events
+
+    def read(self, article: Article) -> ArticleReading:
+        """The deals `article` names and its events, each with the rule behind it."""
+        r = self._read(article)
+        if r is None:
+            return ArticleReading()
+        found = []
+        for key, event in r.events.items():
+            rule, words = r.rules[key]
+            at = event.evidence.find(words) if words and event.evidence else -1
+            found.append(Found(event, rule, (at, at + len(words)) if at >= 0 else None))
+        return ArticleReading(frozenset(self.deals[n].id for n in r.deals), tuple(found))
 
     def _read(self, article: Article) -> _Reading | None:
         if not isinstance(article.published, datetime) or article.published.tzinfo is None:
@@ -229,7 +256,7 @@ class Extractor:
             if reading.stage in _DEALING_STAGES:
                 deals = self._dealt_with(sentence, reading, here, deals)
             if deals:
-                sentence.stages.append((reading.stage, set(deals)))
+                sentence.stages.append((reading, set(deals)))
 
     def _dealt_with(self, sentence: _Sentence, reading: StageReading, here: Sequence[Mention],
                     deals: set[int]) -> set[int]:
@@ -261,17 +288,19 @@ class Extractor:
     def _stages(self, r: _Reading) -> None:
         """One stage per deal: the news is in the headline, else in the first paragraph
         that reports one (later ones tell the story so far); there, the furthest along."""
-        best: dict[int, tuple[int, int, str, str]] = {}
+        best: dict[int, tuple[int, int, StageReading, _Sentence]] = {}
         for sentence in r.sentences:
-            for stage, deals in sentence.stages:
+            for reading, deals in sentence.stages:
                 for number in deals:
                     # a rumour and talks rank alike: the paragraph's first one is its news
-                    rank = (-sentence.span.paragraph, max(STAGE_RANK.get(stage, -1), 1))
+                    rank = (-sentence.span.paragraph, max(STAGE_RANK.get(reading.stage, -1), 1))
                     if number not in best or rank > best[number][:2]:
-                        best[number] = (*rank, stage, sentence.text)
+                        best[number] = (*rank, reading, sentence)
         for number in sorted(best):
-            _, _, stage, evidence = best[number]
-            self._add(r, NegotiationReported, number, evidence, stage=stage)
+            _, _, reading, sentence = best[number]
+            rule, words = _stage_rule(reading, sentence)
+            self._add(r, NegotiationReported, number, sentence.text, rule, words,
+                      stage=reading.stage)
 
     def _deadlines(self, r: _Reading) -> None:
         context = ""  # the sentence before: who "elle" or "it" is, for the label
@@ -291,9 +320,10 @@ class Extractor:
             for draft in find_deadlines(sentence.folded, published=r.article.published,
                                         language=r.language, context=before):
                 replaces = draft.replaces.isoformat() if draft.replaces else None
+                words = sentence.text[slice(*draft.span)]
                 for number in sorted(deals):
-                    self._add(r, DeadlineSet, number, sentence.text, due=draft.due.isoformat(),
-                              label=draft.label, replaces=replaces)
+                    self._add(r, DeadlineSet, number, sentence.text, draft.rule, words,
+                              due=draft.due.isoformat(), label=draft.label, replaces=replaces)
 
     @staticmethod
     def _dates_the_deal(sentence: _Sentence, previous: _Sentence | None) -> bool:
@@ -309,13 +339,16 @@ class Extractor:
 
     def _statements(self, r: _Reading) -> None:
         def add(number: int, evidence: str, **fields: object) -> None:
-            self._add(r, StatementMade, number, evidence, **fields)
+            quote = str(fields["quote"])
+            self._add(r, StatementMade, number, evidence, STATEMENT_RULE,
+                      quote if quote in " ".join(evidence.split()) else "", **fields)
 
         read_statements(r, self._index, add)
 
-    def _add(self, r: _Reading, kind: type[Event], number: int, evidence: str,
-             **fields: object) -> None:
-        """Build one event; an event the model refuses is dropped, never raised."""
+    def _add(self, r: _Reading, kind: type[Event], number: int, evidence: str, rule: str,
+             words: str, **fields: object) -> None:
+        """Build one event, with the rule and the words behind it; an event the model
+        refuses is dropped, never raised."""
         deal = self.deals[number]
         key_field = {"negotiation": "stage", "deadline": "due"}.get(kind.type)
         key = (kind.type, deal.id, fields[key_field] if key_field else
@@ -327,5 +360,6 @@ class Extractor:
             r.events[key] = kind(deal_id=deal.id, occurred_at=article.published,
                                  source_url=article.link, source_feed=article.feed,
                                  evidence=" ".join(evidence.split())[:2000], **fields)
+            r.rules[key] = (rule, " ".join(words.split()))
         except InvalidEvent as error:
             log.debug("dropped an invalid %s for %s: %s", kind.type, deal.id, error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -256,9 +256,9 @@ def _recalled(clause: str, start: int) -> bool:
 
 
 def _stages_in(text: str, bounds: tuple[int, int], offsets: dict[int, list[int]], *,
-               strict: bool, headline: bool = False) -> list[tuple[str, int, int]]:
+               strict: bool, headline: bool = False) -> list[tuple[str, int, int, str]]:
     """Readings triggered in the clause text[bounds], guards applied, in pattern order,
-    each with where its wording is in `text`.
+    each with where its wording is in `text` and the lexicon table it is from.
 
     `offsets` are where each reading's matches may start (see `_trigger_offsets`).
     `strict` reads only the part before "after"; otherwise a recalled trigger makes the
@@ -268,7 +268,7 @@ def _stages_in(text: str, bounds: tuple[int, int], offsets: dict[int, list[int]]
     start = bounds[0]
     clause = _news_part(text[start:bounds[1]], strict=strict)
     end = start + len(clause)
-    found: list[tuple[str, int, int]] = []
+    found: list[tuple[str, int, int, str]] = []
     for index, (name, pattern) in enumerate(_COMPILED):
         if name in ("rejection", "abandoned", "blocked") and any(
                 f[0] == "court_dismissal" for f in found):
@@ -278,14 +278,14 @@ def _stages_in(text: str, bounds: tuple[int, int], offsets: dict[int, list[int]]
             if not strict and _recalled(clause, at):
                 return []
             if name == "abandoned" and _NEGATED_NEWS.match(match.group()):
-                found.append((name, match.start(), match.end()))  # "no longer in talks"
+                found.append((name, match.start(), match.end(), name))  # "no longer in talks"
                 break
             why = _guarded(clause, at, to, name, headline=headline)
             if why is None:
-                found.append((name, match.start(), match.end()))
+                found.append((name, match.start(), match.end(), name))
                 break
             if why == "expected" and name in ("approved", "blocked"):
-                found.append(("pending", match.start(), match.end()))
+                found.append(("pending", match.start(), match.end(), name))
                 break
     return found
 
@@ -315,6 +315,7 @@ class StageReading:
     end: int
     trigger_start: int = 0
     trigger_end: int = 0
+    wording: str = ""  # the lexicon table of the trigger: "stage.approved"
 
 
 def classify(folded: str, is_past: Callable[[str], bool], *, deal_words: bool | None = None,
@@ -367,8 +368,8 @@ def _read_segments(text: str, is_past: Callable[[str], bool], authority: bool, *
     for start, clause, relative in _live_segments(text, is_past):
         if relative and _PLUPERFECT.search(clause):
             continue
-        for name, at, to in _stages_in(text, (start, start + len(clause)), offsets,
-                                       strict=strict, headline=headline):
+        for name, at, to, table in _stages_in(text, (start, start + len(clause)), offsets,
+                                              strict=strict, headline=headline):
             if relative and name != "under_review":
                 continue
             # A regulator or a court rejecting a deal blocks it; a seller (or its
@@ -377,7 +378,7 @@ def _read_segments(text: str, is_past: Callable[[str], bool], authority: bool, *
                 name = "rejection"  # "Qualcomm's board rejects Broadcom's bid": no court
             blocks = name == "rejection" and _AUTHORITIES.search(clause) is not None
             found.append(StageReading("blocked" if blocks else _STAGE_OF.get(name, name),
-                                      start, start + len(clause), at, to))
+                                      start, start + len(clause), at, to, f"stage.{table}"))
     return _allowed(found, text, authority)
 
 
@@ -404,8 +405,7 @@ def _distinct(found: list[StageReading], text: str, rumor_context: bool) -> list
     readings: dict[str, StageReading] = {}
     for reading in found:
         stage = "rumored" if rumor and reading.stage in ("negotiating", "agreed") else reading.stage
-        readings.setdefault(stage, StageReading(stage, reading.start, reading.end,
-                                                reading.trigger_start, reading.trigger_end))
+        readings.setdefault(stage, replace(reading, stage=stage))
     return list(readings.values())
 
 

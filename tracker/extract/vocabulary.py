@@ -176,11 +176,24 @@ class Lexicon:
                 return entry.value
         return None
 
+    def entry_at(self, kind: str, folded: str, at: int) -> Entry | None:
+        """The first entry of `kind` that matches folded text at offset `at`: the
+        wording behind a reading, named in its provenance."""
+        for entry in self._by_kind.get(kind, ()):
+            if _compiled(entry.regex).match(folded, at):
+                return entry
+        return None
+
     def fragment(self, name: str) -> str:
         """A fragment, expanded to a regular expression (for the engine's own patterns)."""
         from tracker.extract.patterns import expand
 
         return "(?:" + expand(self.fragments[name], self.fragments) + ")"
+
+
+@cache
+def _compiled(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
 
 
 def lexicon_folder() -> Path:

@@ -8,6 +8,8 @@ recorded or absent, and ingesting again ends with exactly the same events.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -17,9 +19,10 @@ from typing import NamedTuple, Protocol
 from events.clock import format_occurred, format_recorded, parse_instant
 from events.model import Event
 from tracker.archive import Archive
+from tracker.extract.version import extractor_version
 from tracker.feeds.articles import articles_from_entries
 from tracker.feeds.parse import bozo_warning, parse_feed
-from tracker.model import Article, Deal, KnownVersion
+from tracker.model import Article, ArticleReading, Deal, KnownVersion
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +45,29 @@ class IngestCounts:
 
 
 class _Draft(NamedTuple):
-    """An article to store, with its version and the events read from it."""
+    """An article to store, with its version and what reading it gave."""
 
     article: Article
     version: int
     new: bool
-    events: list[Event]
+    reading: ArticleReading
+
+    @property
+    def events(self) -> list[Event]:
+        return self.reading.events
 
 
 class EventReader(Protocol):
     """What reads an article for events: `tracker.extract.Extractor`."""
 
-    def extract(self, article: Article) -> list[Event]: ...
+    def read(self, article: Article) -> ArticleReading: ...
+
+
+def definitions(deals: Sequence[Deal]) -> tuple[str, dict[str, str]]:
+    """The fingerprint of a set of deal definitions, and each deal's own."""
+    each = {deal.id: deal.fingerprint for deal in deals}
+    canonical = json.dumps(each, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16], each
 
 
 class Ingestor:
@@ -70,6 +84,7 @@ class Ingestor:
         self.deals = deals
         self.should_stop = should_stop
         self._extractor: EventReader | None = extractor
+        self.read_with, self._definitions = definitions(deals)
 
     @property
     def extractor(self) -> EventReader | None:
@@ -117,6 +132,8 @@ class Ingestor:
             drafts = [draft for article in batch
                       if (draft := self._draft(article, known[article.feed], counts))]
             with self.store.transaction():
+                if not start:
+                    self.archive.save_definitions(self.read_with, self._definitions)
                 for draft in drafts:
                     self._save_one(draft, stamp, counts)
         return counts
@@ -137,21 +154,28 @@ class Ingestor:
 
     def _save_one(self, draft: _Draft, stamp: str, counts: IngestCounts) -> None:
         appended = self.store.append(draft.events) if draft.events else []
-        if self.archive.save_article(draft.article, version=draft.version, fetched_at=stamp,
-                                     events=len(draft.events)):
+        article_id = self.archive.save_article(
+            draft.article, version=draft.version, fetched_at=stamp, events=len(draft.events),
+            read_by=extractor_version(), read_with=self.read_with)
+        if article_id is not None:
             counts.new_articles += draft.new
             counts.new_versions += not draft.new
+            if draft.reading.deals:
+                self.archive.record_reading(article_id, draft.reading,
+                                            extractor=extractor_version(),
+                                            read_with=self.read_with)
         counts.new_events += len(appended)
 
-    def _extract(self, article: Article, counts: IngestCounts) -> list[Event]:
-        """The article's events; a failure is a bug: logged whole, counted, never fatal."""
+    def _extract(self, article: Article, counts: IngestCounts) -> ArticleReading:
+        """What reading the article gave; a failure is a bug: logged whole, counted, never
+        fatal."""
         if self.extractor is None:
-            return []
+            return ArticleReading()
         try:
-            return self.extractor.extract(article)
+            return self.extractor.read(article)
         # one article must not stop a feed: the bug is logged with its traceback instead
         except Exception:  # noqa: BLE001
             log.exception("%s: could not read article %s", article.feed,
                           article.link or article.key)
             counts.unreadable += 1
-            return []
+            return ArticleReading()
