@@ -51,9 +51,11 @@ class Archive(ABC):
 
     @abstractmethod
     def save_article(self, article: Article, *, version: int, fetched_at: str, events: int,
-                     read_by: str | None = None, read_with: str | None = None) -> int | None:
+                     read_by: str | None = None, read_with: str | None = None,
+                     reading: ArticleReading | None = None) -> int | None:
         """Store one version of an article, read by extractor `read_by` with the deal
-        definitions `read_with`; its id, or None when that exact content is already kept."""
+        definitions `read_with` (and what `reading` it gave: its deals and event sources);
+        its id, or None when that exact content is already kept."""
 
     # --- provenance: which extractor and deal names read each article, and what it gave
 

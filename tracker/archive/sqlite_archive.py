@@ -304,8 +304,10 @@ class SQLiteArchive(Archive):
 
     @translated("write the articles table")
     def save_article(self, article: Article, *, version: int, fetched_at: str, events: int,
-                     read_by: str | None = None, read_with: str | None = None) -> int | None:
-        """Store one version of an article; its id, or None when that content is kept."""
+                     read_by: str | None = None, read_with: str | None = None,
+                     reading: ArticleReading | None = None) -> int | None:
+        """Store one version of an article (and what reading it gave); its id, or None
+        when that content is kept."""
         cursor = self.conn.execute(
             "INSERT OR IGNORE INTO articles (feed, key, version, content_hash, link, title, text,"
             " published_at, published_estimated, language, fetched_at, events, read_by,"
@@ -315,7 +317,12 @@ class SQLiteArchive(Archive):
              int(article.published_estimated), article.language, fetched_at, events, read_by,
              read_with),
         )
-        return int(cursor.lastrowid or 0) if cursor.rowcount == 1 else None
+        if cursor.rowcount != 1:
+            return None
+        article_id = int(cursor.lastrowid or 0)
+        if reading is not None and read_by is not None:
+            self._save_finds(article_id, reading, read_by)
+        return article_id
 
     @translated("write the provenance tables")
     def save_definitions(self, fingerprint: str, deals: dict[str, str]) -> None:
@@ -329,8 +336,12 @@ class SQLiteArchive(Archive):
         conn.execute("UPDATE articles SET read_by = ?, read_with = ?, events = ? WHERE id = ?",
                      (extractor, read_with, len(reading.found), article_id))
         conn.execute("DELETE FROM article_deals WHERE article_id = ?", (article_id,))
-        conn.executemany("INSERT INTO article_deals (article_id, deal_id) VALUES (?, ?)",
-                         [(article_id, deal) for deal in sorted(reading.deals)])
+        self._save_finds(article_id, reading, extractor)
+
+    def _save_finds(self, article_id: int, reading: ArticleReading, extractor: str) -> None:
+        for deal in sorted(reading.deals):  # one or two: a statement each is faster
+            self.conn.execute("INSERT INTO article_deals (article_id, deal_id) VALUES (?, ?)",
+                              (article_id, deal))
         self.add_sources(EventSource(f.event.event_id, article_id, f.event.deal_id, f.rule,
                                      f.trigger, extractor) for f in reading.found)
 
@@ -341,11 +352,12 @@ class SQLiteArchive(Archive):
 
     @translated("write the provenance tables")
     def add_sources(self, sources: Iterable[EventSource]) -> None:
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO event_sources (event_id, article_id, deal_id, rule,"
-            " trigger_start, trigger_end, extractor) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(s.event_id, s.article_id, s.deal_id, s.rule, *(s.trigger or (None, None)),
-              s.extractor) for s in sources])
+        for s in sources:  # a few per article: a statement each is faster than executemany
+            self.conn.execute(
+                "INSERT OR REPLACE INTO event_sources (event_id, article_id, deal_id, rule,"
+                " trigger_start, trigger_end, extractor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (s.event_id, s.article_id, s.deal_id, s.rule, *(s.trigger or (None, None)),
+                 s.extractor))
 
     @translated("read the articles table")
     def latest_articles(self, *, since: str | None = None, after_id: int = 0,

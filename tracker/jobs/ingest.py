@@ -154,16 +154,12 @@ class Ingestor:
 
     def _save_one(self, draft: _Draft, stamp: str, counts: IngestCounts) -> None:
         appended = self.store.append(draft.events) if draft.events else []
-        article_id = self.archive.save_article(
-            draft.article, version=draft.version, fetched_at=stamp, events=len(draft.events),
-            read_by=extractor_version(), read_with=self.read_with)
-        if article_id is not None:
+        if self.archive.save_article(
+                draft.article, version=draft.version, fetched_at=stamp, events=len(draft.events),
+                read_by=extractor_version(), read_with=self.read_with,
+                reading=draft.reading if draft.reading.deals else None) is not None:
             counts.new_articles += draft.new
             counts.new_versions += not draft.new
-            if draft.reading.deals:
-                self.archive.record_reading(article_id, draft.reading,
-                                            extractor=extractor_version(),
-                                            read_with=self.read_with)
         counts.new_events += len(appended)
 
     def _extract(self, article: Article, counts: IngestCounts) -> ArticleReading:
