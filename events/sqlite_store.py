@@ -14,7 +14,14 @@ if TYPE_CHECKING:
 
 from events import sqlite_chain as chain
 from events.sqlite_errors import store_error, translated, translating
-from events.store import COLUMNS, TIMELINE_COLUMNS, EventStore, StoredEvent, TimelineRow
+from events.store import (
+    COLUMNS,
+    TIMELINE_COLUMNS,
+    EventStore,
+    StoredEvent,
+    TimelineRow,
+    in_force,
+)
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -237,12 +244,13 @@ class SQLiteEventStore(EventStore):
     @translated("read the event log")
     def retracted_ids(self, *, recorded_until: str | None = None) -> set[str]:
         # the (type, recorded_at) index answers this without reading the whole log
-        sql = "SELECT data FROM events WHERE type = 'retraction'"
+        sql = "SELECT event_id, data FROM events WHERE type = 'retraction'"
         params: list[Any] = []
         if recorded_until is not None:
             sql += " AND recorded_at <= ?"
             params.append(recorded_until)
-        return {json.loads(data)["event_id"] for (data,) in self.conn.execute(sql, params)}
+        return in_force({event_id: json.loads(data)["event_id"]
+                         for event_id, data in self.conn.execute(sql, params)})
 
     @translated("read the event log")
     def get(self, event_id: str) -> StoredEvent | None:

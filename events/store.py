@@ -205,21 +205,42 @@ class EventStore(ABC):
             None)
         if target is None:
             raise InvalidEvent("event_id", f"no event {event.retracted_id} to retract")
-        if target[0] == "retraction":
-            raise InvalidEvent("event_id", "a retraction cannot itself be retracted")
+        if target[0] == "retraction" and self._reinstates(event.retracted_id, pending):
+            raise InvalidEvent("event_id", "a retraction that reinstates an event cannot itself"
+                               " be retracted: retract the event again")
         if target[1] != event.deal_id:
             raise InvalidEvent("deal_id", f"must be {target[1]}, the retracted event's deal")
+
+    def _reinstates(self, retraction_id: str, pending: Sequence[StoredEvent]) -> bool:
+        """Whether a retraction retracts a retraction (and so reinstates an event)."""
+        row = self.get(retraction_id) or next(r for r in pending if r.event_id == retraction_id)
+        target = json.loads(row.data)["event_id"]
+        stored = self.get(target)
+        kind = stored.type if stored else next(
+            (r.type for r in pending if r.event_id == target), None)
+        return kind == "retraction"
 
     def retracted_ids(self, *, recorded_until: str | None = None) -> set[str]:
         """Return the ids retracted by retractions recorded up to `recorded_until`."""
         rows = self.read(type="retraction", recorded_until=recorded_until)
-        return {json.loads(row.data)["event_id"] for row in rows}
+        return in_force({row.event_id: json.loads(row.data)["event_id"] for row in rows})
 
     def __enter__(self) -> EventStore:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def in_force(retractions: dict[str, str]) -> set[str]:
+    """The ids retracted, given each retraction's id -> the id it retracts.
+
+    A retraction may itself be retracted, which reinstates its event (`tracker
+    reprocess` does so when an event it retracted is read again); one that reinstates
+    cannot be, so the answer needs no more than one step.
+    """
+    undone = {target for target in retractions.values() if target in retractions}
+    return {target for rid, target in retractions.items() if rid not in undone}
 
 
 def _new_row(event: Event, event_id: str, recorded_at: str) -> StoredEvent:

@@ -121,15 +121,26 @@ class EventStoreContract:
         assert [row.type for row in store.append([event, retraction])] == ["negotiation",
                                                                            "retraction"]
 
-    def test_a_retraction_cannot_be_retracted(self, store: EventStore) -> None:
+    def test_retracting_a_retraction_reinstates_its_event_once(self, store: EventStore) -> None:
         (row,) = store.append([negotiation("agreed", "2020-08-02")])
         first = EventRetracted(deal_id=row.deal_id, occurred_at=at("2020-08-03"),
                                retracted_id=row.event_id, reason="misread")
         (retraction,) = store.append([first])
-        again = EventRetracted(deal_id=row.deal_id, occurred_at=at("2020-08-04"),
-                               retracted_id=retraction.event_id, reason="undo")
-        with pytest.raises(InvalidEvent, match="cannot itself be retracted"):
+        assert store.retracted_ids() == {row.event_id}
+        undo = EventRetracted(deal_id=row.deal_id, occurred_at=at("2020-08-04"),
+                              retracted_id=retraction.event_id, reason="read again")
+        (reinstatement,) = store.append([undo])
+        assert store.retracted_ids() == {retraction.event_id}
+        assert store.retracted_ids(recorded_until=retraction.recorded_at) == {row.event_id}
+        again = EventRetracted(deal_id=row.deal_id, occurred_at=at("2020-08-05"),
+                               retracted_id=reinstatement.event_id, reason="undo the undo")
+        with pytest.raises(InvalidEvent, match="reinstates an event cannot itself"):
             store.append([again])
+        # the way back is a new retraction of the event itself
+        anew = EventRetracted(deal_id=row.deal_id, occurred_at=at("2020-08-05"),
+                              retracted_id=row.event_id, reason="misread after all")
+        store.append([anew])
+        assert store.retracted_ids() == {row.event_id, retraction.event_id}
 
     def test_ids_with_prefix_finds_only_matching_ids(self, store: EventStore) -> None:
         rows = store.append([negotiation("agreed", f"2020-08-0{day}") for day in range(1, 6)])

@@ -42,6 +42,7 @@ def poll_feeds(config: Config, archive: Archive, *, all_feeds: bool = False,
     states = archive.feed_states((feed.name, feed.url) for feed in config.feeds)
     due = [feed for feed in config.feeds if all_feeds or _is_due(states[feed.name], now)]
     with recorded_run(archive, due=len(due), started=now) as summary:
+        _backfill(config, archive, summary, should_stop)
         failures: list[tuple[FeedState, TrackerError]] = []
         ingestor = Ingestor(archive, config.deals, should_stop=should_stop)
         for feed, outcome in _fetch(config, due, states):
@@ -85,6 +86,21 @@ def ingest_locations(config: Config, archive: Archive, locations: Sequence[str],
             if progress:
                 progress(job.url)
     return summary
+
+
+def _backfill(config: Config, archive: Archive, summary: PollSummary,
+              should_stop: Callable[[], bool] | None) -> None:
+    """Read the stored articles for the deals that are new or renamed, before polling."""
+    from tracker.jobs.reprocess import backfill
+
+    result = backfill(archive, config.deals, should_stop=should_stop)
+    if result is not None:
+        summary.reread = result.articles
+        summary.reread_events = result.count("add")
+        summary.reread_retractions = result.count("retract") - result.count("reinstate")
+        if result.stopped:
+            summary.warnings.append("asked to stop: the stored articles not yet read again"
+                                    " for new or renamed deals wait for the next poll")
 
 
 def _is_due(state: FeedState, now: datetime) -> bool:

@@ -34,11 +34,21 @@ class PollSummary:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     network_down: bool = False
+    #: the backfill for new or renamed deals, before polling: articles read again, and
+    #: the events it appended (retractions and reinstatements among them)
+    reread: int = 0
+    reread_events: int = 0
+    reread_retractions: int = 0
 
     def line(self) -> str:
         """One line for a terminal or a log."""
         versions = f", {self.new_versions} changed" if self.new_versions else ""
-        text = (f"Polled {self.due} feed(s): {self.fetched} fetched, {self.not_modified} not"
+        text = ""
+        if self.reread:
+            text = (f"Read {self.reread} stored article(s) again for new or renamed deals:"
+                    f" {self.reread_events} event(s) added, {self.reread_retractions}"
+                    " retracted. ")
+        text += (f"Polled {self.due} feed(s): {self.fetched} fetched, {self.not_modified} not"
                 f" modified, {self.failed} failed; {self.new_articles} new article(s){versions},"
                 f" {self.new_events} new event(s).")
         if self.unreadable:
@@ -52,7 +62,7 @@ class PollSummary:
         """The run's counts, as the `runs` table names them."""
         return {"feeds_fetched": self.fetched, "feeds_not_modified": self.not_modified,
                 "feeds_failed": self.failed, "new_articles": self.new_articles,
-                "new_events": self.new_events}
+                "new_events": self.new_events + self.reread_events + self.reread_retractions}
 
 
 @contextmanager
