@@ -11,7 +11,7 @@ import bisect
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from operator import attrgetter
 from zoneinfo import ZoneInfo
@@ -21,8 +21,14 @@ from events.model import DeadlineSet
 from events.replay import StatusStep
 from events.store import StoredEvent
 from reports.context import AtomEntry, AtomFeed
-from reports.formatting import moment_label, one_line, safe_url
-from reports.wording import deadline_headline, status_headline
+from reports.formatting import moment_label, one_line
+from reports.wording import (
+    SHORT_ID_CHARS,
+    Provenance,
+    deadline_headline,
+    provenance,
+    status_headline,
+)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 100
@@ -41,10 +47,14 @@ def feed_id_for(location: str) -> str:
 
 def build_feed(history: dict[str, list[StatusStep]], recent: Sequence[StoredEvent],
                titles: dict[str, str], *, day: date, feed_id: str, zone: ZoneInfo,
-               since: str) -> AtomFeed:
-    """Status changes and deadline events that occurred from `since`, newest first."""
-    found = [*_status_entries(history, titles, since=since, zone=zone),
-             *_deadline_entries(recent, titles, zone=zone)]
+               since: str, headlines: Mapping[str, str] | None = None) -> AtomFeed:
+    """Status changes and deadline events that occurred from `since`, newest first.
+
+    `recent` holds the events of the steps too: each entry says where it was read.
+    """
+    sources = {row.event_id: provenance(row, headlines or {}) for row in recent}
+    found = [*_status_entries(history, titles, sources, since=since, zone=zone),
+             *_deadline_entries(recent, titles, sources, zone=zone)]
     found.sort(key=lambda item: (item[0], item[1]), reverse=True)
     entries = tuple(entry for _, _, entry in found[:MAX_ENTRIES])
     updated = entries[0].updated if entries else format_occurred(start_of_day(day, zone))
@@ -54,37 +64,54 @@ def build_feed(history: dict[str, list[StatusStep]], recent: Sequence[StoredEven
 
 Found = tuple[str, int, AtomEntry]
 _OCCURRED = attrgetter("occurred_at")
+_UNKNOWN_SOURCE = Provenance(None, None, None, None)
 
 
-def _status_entries(history: dict[str, list[StatusStep]], titles: dict[str, str], *,
-                    since: str, zone: ZoneInfo) -> list[Found]:
+def _status_entries(history: dict[str, list[StatusStep]], titles: dict[str, str],
+                    sources: dict[str, Provenance], *, since: str,
+                    zone: ZoneInfo) -> list[Found]:
     return [
         (step.occurred_at, step.seq,
          _entry(step.event_id, titles.get(step.deal_id, step.deal_id), status_headline(step),
-                step.occurred_at, step.source_url, zone))
+                step.occurred_at, sources.get(step.event_id, _UNKNOWN_SOURCE), zone))
         for steps in history.values()
         # each deal's steps are in time order: skip the old ones without looking at them
         for step in steps[bisect.bisect_left(steps, since, key=_OCCURRED):]
     ]
 
 
-def _deadline_entries(recent: Sequence[StoredEvent], titles: dict[str, str], *,
-                      zone: ZoneInfo) -> list[Found]:
+def _deadline_entries(recent: Sequence[StoredEvent], titles: dict[str, str],
+                      sources: dict[str, Provenance], *, zone: ZoneInfo) -> list[Found]:
     return [
         (row.occurred_at, row.seq,
          _entry(row.event_id, titles.get(row.deal_id, row.deal_id),
-                deadline_headline(event, None), row.occurred_at, row.source_url, zone))
+                deadline_headline(event, None), row.occurred_at, sources[row.event_id], zone))
         for row in recent if row.type == "deadline"
         for event in (row.event(),) if isinstance(event, DeadlineSet)
     ]
 
 
 def _entry(event_id: str, deal_title: str, headline: str, occurred_at: str,
-           source_url: str | None, zone: ZoneInfo) -> AtomEntry:
+           source: Provenance, zone: ZoneInfo) -> AtomEntry:
     title = one_line(f"{deal_title}: {headline}")
-    summary = f"{title} ({moment_label(occurred_at, zone)}, {zone.key})"
+    summary = " ".join([
+        f"{title} ({moment_label(occurred_at, zone)}, {zone.key}; id {event_id[:SHORT_ID_CHARS]}).",
+        *_read_in(source)])
     return AtomEntry(entry_id(event_id), title, occurred_at, summary,
-                     safe_url(source_url) or "index.html")
+                     source.source_url or "index.html")
+
+
+def _read_in(source: Provenance) -> list[str]:
+    """Where the entry was read, as sentences of its summary (none for a fact added by hand)."""
+    said = []
+    if source.outlet or source.article_title:
+        said.append(": ".join(part for part in (source.outlet, source.article_title) if part)
+                    + ".")
+    if source.evidence:
+        said.append(f"Evidence: “{source.evidence}”")
+    elif source.evidence_is_headline:
+        said.append("Evidence: the headline.")
+    return said
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:

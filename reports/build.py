@@ -7,7 +7,7 @@ same `day` and `known_at` always give the same report, whichever reports ran bef
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -44,6 +44,8 @@ from reports.wording import describe_change
 UPCOMING_DAYS = 30
 ATOM_DAYS = 30
 MAX_CHANGES = 100
+#: The Atom feed's id when the caller has no folder to derive one from (tests, benches).
+PLACEHOLDER_FEED_ID = "urn:uuid:00000000-0000-5000-8000-000000000000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,33 +60,80 @@ class Report:
 STATUS_CHANGES_DRAWN = 100
 
 
+@dataclass(frozen=True, slots=True)
+class LogWindow:
+    """What a report reads of the log, in one snapshot: the replay and the events it lists."""
+
+    day: date
+    zone: ZoneInfo
+    result: ReplayResult
+    recent: list[StoredEvent]  # occurred in the Atom window, in (occurred_at, seq) order
+    late: list[StoredEvent]  # learnt in the "What changed" window about earlier days
+
+    def links(self) -> set[str]:
+        """The source links of every event the report may show (to look their headlines up)."""
+        return {row.source_url for row in (*self.late, *self.recent) if row.source_url}
+
+
 def build_report(store: EventStore, *, day: date, zone: ZoneInfo, deals: Sequence[DealRef],
                  feeds: Sequence[FeedStatus] = (), known_at: datetime | None = None,
-                 feed_id: str = "urn:uuid:00000000-0000-5000-8000-000000000000") -> Report:
-    """Replay the log as of the end of `day` as known at `known_at` (default: now)."""
-    oldest = min(day - timedelta(days=ATOM_DAYS - 1), day - timedelta(days=1))
+                 feed_id: str = PLACEHOLDER_FEED_ID,
+                 headlines: Mapping[str, str] | None = None) -> Report:
+    """Replay the log as of the end of `day` as known at `known_at` (default: now).
+
+    `headlines` maps article links to their titles, shown with the changes read there.
+    A caller that must look them up first calls `read_log`, asks for the headlines of
+    `LogWindow.links()`, then `compose_report`: the log is read once either way.
+    """
+    window = read_log(store, day=day, zone=zone, known_at=known_at)
+    return compose_report(store, window, deals=deals, feeds=feeds, feed_id=feed_id,
+                          headlines=headlines or {})
+
+
+def read_log(store: EventStore, *, day: date, zone: ZoneInfo,
+             known_at: datetime | None = None) -> LogWindow:
+    """Replay as of the end of `day` and read the events the report lists, in one snapshot."""
     with store.snapshot():  # the replay and the recent events read one state of the log
         result = replay(store, as_of=day, zone=zone, known_at=known_at,
                         status_changes_kept=STATUS_CHANGES_DRAWN)
         bounds = Bounds(format_occurred(end_of_day(day, zone)), result.known_at,
                         frozenset(store.retracted_ids(recorded_until=result.known_at)))
-        recent = recent_events(store, bounds,
-                               occurred_from=format_occurred(start_of_day(oldest, zone)))
-        since = format_occurred(start_of_day(day - timedelta(days=1), zone))
+        recent = recent_events(store, bounds, occurred_from=_atom_since(day, zone))
+        since = _changes_since(day, zone)
         # what the log learnt in the window about earlier days is news too
         late = late_events(
             store, bounds, occurred_before=since,
             recorded_from=format_recorded(start_of_day(day - timedelta(days=1), zone)),
             recorded_to=format_recorded(end_of_day(day, zone) + timedelta(seconds=1)))
+    return LogWindow(day, zone, result, recent, late)
+
+
+def compose_report(store: EventStore, window: LogWindow, *, deals: Sequence[DealRef],
+                   feeds: Sequence[FeedStatus] = (), headlines: Mapping[str, str],
+                   feed_id: str = PLACEHOLDER_FEED_ID) -> Report:
+    """The page and the Atom feed of what `read_log` read; `headlines`: link -> title."""
+    day, zone, result = window.day, window.zone, window.result
     history = status_history(result)
     titles = _titles(deals, result)
-    window = [r for r in recent if r.occurred_at >= since]
-    changes = _changes(store, late + window, history, titles, day=day, zone=zone)
+    since = _changes_since(day, zone)
+    shown = window.late + [r for r in window.recent if r.occurred_at >= since]
+    changes = _changes(store, shown, history, titles, day=day, zone=zone, headlines=headlines)
     cards = _cards(result, history, titles, changed={c.deal_id for c in changes}, zone=zone)
     page = _page(result, changes, cards, feeds, zone=zone)
-    feed = build_feed(history, recent, titles, day=day, feed_id=feed_id, zone=zone,
-                      since=format_occurred(start_of_day(oldest, zone)))
+    feed = build_feed(history, window.recent, titles, day=day, feed_id=feed_id, zone=zone,
+                      since=_atom_since(day, zone), headlines=headlines)
     return Report(page, feed)
+
+
+def _changes_since(day: date, zone: ZoneInfo) -> str:
+    """Where "What changed" begins: the start of the day before the report day."""
+    return format_occurred(start_of_day(day - timedelta(days=1), zone))
+
+
+def _atom_since(day: date, zone: ZoneInfo) -> str:
+    """Where the Atom feed (and the events read for it) begins."""
+    oldest = min(day - timedelta(days=ATOM_DAYS - 1), day - timedelta(days=1))
+    return format_occurred(start_of_day(oldest, zone))
 
 
 def _titles(deals: Sequence[DealRef], result: ReplayResult) -> dict[str, str]:
@@ -97,7 +146,7 @@ def _titles(deals: Sequence[DealRef], result: ReplayResult) -> dict[str, str]:
 
 def _changes(store: EventStore, rows: Sequence[StoredEvent],
              history: dict[str, list[StatusStep]], titles: dict[str, str], *, day: date,
-             zone: ZoneInfo) -> list[Change]:
+             zone: ZoneInfo, headlines: Mapping[str, str]) -> list[Change]:
     """The window's events as changes, newest first; a repeated stage is no change."""
     steps = {step.event_id: step for deal in history.values() for step in deal}
     changes = []
@@ -108,7 +157,7 @@ def _changes(store: EventStore, rows: Sequence[StoredEvent],
         target = store.get(event.retracted_id) if isinstance(event, EventRetracted) else None
         title = titles.get(row.deal_id, one_line(row.deal_id))
         changes.append(describe_change(row, title, steps.get(row.event_id), target,
-                                       day=day, zone=zone))
+                                       day=day, zone=zone, headlines=headlines))
     return changes
 
 

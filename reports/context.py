@@ -81,7 +81,12 @@ class StatementView:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One line of "What changed": a status change, deadline, statement or correction."""
+    """One line of "What changed": a status change, deadline, statement or correction.
+
+    An event read from a feed also says where: the outlet, the article's headline (the
+    link goes on it; without a stored headline, on the outlet) and the evidence. An
+    event added by hand has none of them, unless it was given a link or a note.
+    """
 
     kind: str  # "status" | "deadline" | "statement" | "retraction"
     deal_id: str
@@ -93,6 +98,11 @@ class Change:
     quote: str | None  # the words, for a statement
     source_url: str | None  # http(s) only
     event_id: str
+    short_id: str  # the event id's first 8 characters, for `tracker explain`
+    outlet: str | None  # "lemonde.fr": the host of `source_url` without "www."
+    article_title: str | None  # the headline of the article read, as archived
+    evidence: str | None  # the sentence the event was read from, at most ~300 characters
+    evidence_is_headline: bool  # it was read from the headline itself (`evidence` is None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,6 +83,33 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+def outlet(url: str | None) -> str | None:
+    """The host of an http(s) link without a leading "www." ("lemonde.fr"), else None."""
+    link = safe_url(url)
+    if link is None:
+        return None
+    try:
+        host = urlsplit(link).hostname or ""
+    except ValueError:
+        return None
+    host = host.rstrip(".")  # "lemonde.fr." is the same outlet, written absolutely
+    return host.removeprefix("www.") or host or None
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """`text` on one line, cut on a word boundary to at most `limit` characters, with "…".
+
+    A text with no space in its last third is cut mid-word: one endless word (a URL, a
+    hostile run of letters) must not escape the limit.
+    """
+    line = one_line(text)
+    if len(line) <= limit:
+        return line
+    space = line.rfind(" ", 0, limit)  # a space right after the cut: it ends on a word
+    end = space if space > limit * 2 // 3 else limit - 1
+    return line[:end].rstrip(" ,;:.-–—") + "…"
+
+
 def stage_label(stage: str) -> str:
     """The stage as a reader says it ("under review")."""
     return STAGE_LABELS.get(stage, one_line(stage))

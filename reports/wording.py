@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from events.model import DeadlineSet, Event, EventRetracted, NegotiationReported, StatementMade
@@ -16,9 +18,52 @@ from reports.formatting import (
     local_day,
     moment_label,
     one_line,
+    outlet,
     safe_url,
+    shorten,
     stage_label,
 )
+
+#: Evidence is a sentence, but a hostile feed can make it a page: a line stays readable.
+EVIDENCE_CHARS = 300
+ARTICLE_TITLE_CHARS = 200
+SHORT_ID_CHARS = 8
+
+
+class Provenance(NamedTuple):
+    """Where an event was read: the link, its outlet, the article's headline, the sentence."""
+
+    source_url: str | None  # http(s) only
+    outlet: str | None
+    article_title: str | None
+    evidence: str | None  # None when it says nothing more (see `evidence_is_headline`)
+    evidence_is_headline: bool = False  # read in the headline: printed once, not twice
+
+
+def provenance(row: StoredEvent, headlines: Mapping[str, str],
+               quote: str | None = None) -> Provenance:
+    """The provenance of `row`, ready to print; `headlines` maps links to archived titles.
+
+    Evidence that only repeats the headline, or a statement's quote, is left out.
+    """
+    stored_title = headlines.get(row.source_url or "")
+    title = shorten(stored_title, ARTICLE_TITLE_CHARS) or None
+    evidence = shorten(row.evidence, EVIDENCE_CHARS) or None
+    in_headline = evidence is not None and _same_words(row.evidence, stored_title)
+    if in_headline or (quote and _same_words(row.evidence, quote)):
+        evidence = None
+    return Provenance(safe_url(row.source_url), outlet(row.source_url), title, evidence,
+                      in_headline)
+
+
+_MARKS = "\"'“”«»‘’ .!?…"  # put aside when comparing evidence with a headline or a quote
+
+
+def _same_words(one: str | None, other: str | None) -> bool:
+    """Whether two texts say the same once case, quotation marks and end stops are put aside."""
+    def words(text: str | None) -> str:
+        return one_line(text).strip(_MARKS).casefold()
+    return bool(one and other) and words(one) == words(other)
 
 
 def status_headline(step: StatusStep) -> str:
@@ -85,7 +130,8 @@ def _gist(event: Event) -> str:
 
 
 def describe_change(row: StoredEvent, title: str, step: StatusStep | None,
-                    target: StoredEvent | None, *, day: date, zone: ZoneInfo) -> Change:
+                    target: StoredEvent | None, *, day: date, zone: ZoneInfo,
+                    headlines: Mapping[str, str]) -> Change:
     """One event of the window as a change; `step` is its status change, if any."""
     event = row.event()
     quote = None
@@ -99,6 +145,12 @@ def describe_change(row: StoredEvent, title: str, step: StatusStep | None,
         headline = retraction_headline(event, target, zone)
     else:
         headline = summarize(event)
-    return Change(row.type if row.type != "negotiation" else "status", row.deal_id, title,
-                  moment_label(row.occurred_at, zone), row.occurred_at, headline,
-                  step.stage if step else None, quote, safe_url(row.source_url), row.event_id)
+    source = provenance(row, headlines, quote)
+    return Change(
+        kind=row.type if row.type != "negotiation" else "status", deal_id=row.deal_id,
+        deal_title=title, when=moment_label(row.occurred_at, zone), occurred_at=row.occurred_at,
+        headline=headline, stage=step.stage if step else None, quote=quote,
+        source_url=source.source_url, event_id=row.event_id,
+        short_id=row.event_id[:SHORT_ID_CHARS], outlet=source.outlet,
+        article_title=source.article_title, evidence=source.evidence,
+        evidence_is_headline=source.evidence_is_headline)

@@ -19,7 +19,7 @@ from pathlib import Path
 from events.clock import utc_now
 from events.store import EventStore
 from reports.atom import feed_id_for, render_atom
-from reports.build import Report, build_report
+from reports.build import Report, compose_report, read_log
 from reports.context import DealRef, FeedStatus
 from reports.errors import MailError
 from reports.mailer import SmtpSettings, build_message, send_message
@@ -65,9 +65,8 @@ def run_daily_report(config: Config, store: EventStore, archive: Archive, *,
     folder = out_dir or config.reports_dir
     if email and not dry_run and config.email is None:
         raise ReportError(f"--email: no [email] section in {config.path}")
-    report = build_report(store, day=day, zone=config.zone, deals=deal_refs(config),
-                          feeds=feed_statuses(config, archive), known_at=known_at,
-                          feed_id=feed_id_for(str(folder.absolute())))
+    report = build_day(config, store, archive, day=day, known_at=known_at,
+                       feed_id=feed_id_for(str(folder.absolute())))
     html_path, index_path, atom_path = save_report_files(folder, report)
     message = compose_email(config, report) if email or dry_run else None
     eml_path = save_eml(folder, day, message) if dry_run and message else None
@@ -82,6 +81,17 @@ def run_daily_report(config: Config, store: EventStore, archive: Archive, *,
             save_report_row(archive, day, last_seq=report.page.last_seq, sent=True)
     return ReportOutcome(day, html_path, index_path, atom_path, eml_path, sent,
                          report.page.last_seq, report.page.subject)
+
+
+def build_day(config: Config, store: EventStore, archive: Archive, *, day: date,
+              known_at: datetime | None, feed_id: str) -> Report:
+    """The report of `day`, each change with the headline of the article it was read in."""
+    window = read_log(store, day=day, zone=config.zone, known_at=known_at)
+    # one query for every link the report may show; a link never archived has no headline
+    headlines = archive.headlines(window.links())
+    return compose_report(store, window, deals=deal_refs(config),
+                          feeds=feed_statuses(config, archive), headlines=headlines,
+                          feed_id=feed_id)
 
 
 def save_eml(folder: Path, day: date, message: EmailMessage) -> Path:
