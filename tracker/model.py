@@ -56,6 +56,11 @@ class Deal:
         """The names of the seller, if any, and its aliases."""
         return ((self.seller,) if self.seller else ()) + self.seller_aliases
 
+    def names(self) -> tuple[str, ...]:
+        """Every name of every party, lower case: two deals sharing one are rivals."""
+        return tuple(sorted({name.casefold() for name in (
+            *self.target_names(), *self.acquirer_names(), *self.seller_names())}))
+
     @property
     def fingerprint(self) -> str:
         """A hash of the names that decide which articles are about the deal: a change of

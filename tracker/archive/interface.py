@@ -97,12 +97,13 @@ class Archive(ABC):
         """Where an event was read from (none for an event added by hand)."""
 
     @abstractmethod
-    def deal_reads(self) -> dict[str, str]:
-        """deal id -> the fingerprint of the names the whole archive was last read with."""
+    def deal_reads(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """deal id -> the fingerprint of the names the whole archive was last read with,
+        and those names."""
 
     @abstractmethod
-    def save_deal_read(self, deal_id: str, fingerprint: str, *, extractor: str,
-                       read_at: str) -> None:
+    def save_deal_read(self, deal_id: str, fingerprint: str, *, names: Sequence[str],
+                       extractor: str, read_at: str) -> None:
         """Record that the whole archive was read for a deal under these names."""
 
     @abstractmethod

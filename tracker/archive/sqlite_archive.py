@@ -114,6 +114,7 @@ PROVENANCE = (
     """CREATE TABLE IF NOT EXISTS deal_reads (
       deal_id TEXT PRIMARY KEY,
       fingerprint TEXT NOT NULL,     -- of the names the whole archive was read with
+      names TEXT NOT NULL,           -- JSON: those names, lower case
       extractor TEXT NOT NULL,
       read_at TEXT NOT NULL
     )""",
@@ -174,6 +175,14 @@ def _event_source(row: tuple[Any, ...]) -> EventSource:
     event_id, article_id, deal_id, rule, start, end, extractor = row
     trigger = (start, end) if isinstance(start, int) and isinstance(end, int) else None
     return EventSource(event_id, article_id, deal_id, rule, trigger, extractor)
+
+
+def _json_list(text: object) -> list[str]:
+    try:
+        value = json.loads(text) if isinstance(text, str) else []
+    except ValueError:
+        return []
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _listing_filter(*, deal_id: str | None, since: str | None, search: str | None,
@@ -396,15 +405,17 @@ class SQLiteArchive(Archive):
         return [_event_source(row) for row in rows]
 
     @translated("read the provenance tables")
-    def deal_reads(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT deal_id, fingerprint FROM deal_reads"))
+    def deal_reads(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        rows = self.conn.execute("SELECT deal_id, fingerprint, names FROM deal_reads")
+        return {deal: (fingerprint, tuple(_json_list(names))) for deal, fingerprint, names in rows}
 
     @translated("write the provenance tables")
-    def save_deal_read(self, deal_id: str, fingerprint: str, *, extractor: str,
-                       read_at: str) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO deal_reads (deal_id, fingerprint, extractor,"
-                          " read_at) VALUES (?, ?, ?, ?)", (deal_id, fingerprint, extractor,
-                                                           read_at))
+    def save_deal_read(self, deal_id: str, fingerprint: str, *, names: Sequence[str],
+                       extractor: str, read_at: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO deal_reads (deal_id, fingerprint, names,"
+                          " extractor, read_at) VALUES (?, ?, ?, ?, ?)",
+                          (deal_id, fingerprint, json.dumps(list(names), ensure_ascii=False),
+                           extractor, read_at))
 
     @translated("search the articles")
     def list_articles(self, *, deal_id: str | None = None, since: str | None = None,

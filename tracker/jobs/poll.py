@@ -97,7 +97,8 @@ def _backfill(config: Config, archive: Archive, summary: PollSummary,
     if result is not None:
         summary.reread = result.articles
         summary.reread_events = result.count("add")
-        summary.reread_retractions = result.count("retract") - result.count("reinstate")
+        summary.reread_retractions = result.count("retract")
+        summary.reread_reinstated = result.count("reinstate")
         if result.stopped:
             summary.warnings.append("asked to stop: the stored articles not yet read again"
                                     " for new or renamed deals wait for the next poll")

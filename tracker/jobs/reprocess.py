@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from events.clock import format_recorded, utc_now
@@ -143,7 +143,8 @@ class Reprocessor:
         for source in earlier:
             if (source.deal_id in self.wanted and source.event_id not in found
                     and source.rule not in (RETRACTED_RULE, REINSTATED_RULE)
-                    and source.event_id not in self._by_target):
+                    and source.event_id not in self._by_target
+                    and self.store.get(source.event_id) is not None):
                 corrections.append(self._retraction(stored, source.event_id, source.deal_id))
         kept = []
         for correction in corrections:  # an event two articles share is corrected once
@@ -190,7 +191,11 @@ class Reprocessor:
                     EventSource(c.event.event_id, stored.id, c.event.deal_id, c.rule, None,
                                 self.version) for c in corrections if c.action != "add")
                 if reading.deals or corrections:
-                    self.archive.record_reading(stored.id, reading, extractor=self.version,
+                    # the sources of the deals read for only: the others' events are as
+                    # they were, whatever this reading found for them
+                    mine = replace(reading, found=tuple(
+                        f for f in reading.found if f.event.deal_id in self.wanted))
+                    self.archive.record_reading(stored.id, mine, extractor=self.version,
                                                 read_with=self.read_with)
                 else:
                     quiet.append(stored.id)
@@ -215,15 +220,20 @@ def where(stored: StoredArticle) -> str:
 def backfill(archive: Archive, deals: Sequence[Deal], *,
              should_stop: Callable[[], bool] | None = None) -> ReprocessResult | None:
     """Read the archive for the deals that are new or renamed since it was last read for
-    them; None when there are none."""
+    them, and for the deals sharing a name with them (rival bidders are told apart by
+    the names of all); None when no deal is new or renamed."""
     known = archive.deal_reads()
-    changed = [deal for deal in deals if known.get(deal.id) != deal.fingerprint]
+    changed = [deal for deal in deals if deal.id not in known
+               or known[deal.id][0] != deal.fingerprint]
     if not changed:
         return None
-    reprocessor = Reprocessor(archive, deals, deal_ids=[deal.id for deal in changed])
+    names = {name for deal in changed
+             for name in (*deal.names(), *(known[deal.id][1] if deal.id in known else ()))}
+    touched = [deal for deal in deals if deal in changed or names & set(deal.names())]
+    reprocessor = Reprocessor(archive, deals, deal_ids=[deal.id for deal in touched])
     result = reprocessor.run(should_stop=should_stop)
     if not result.stopped:
-        mark_read_for(archive, changed, version=reprocessor.version,
+        mark_read_for(archive, touched, version=reprocessor.version,
                       at=format_recorded(reprocessor.now))
     return result
 
@@ -232,4 +242,5 @@ def mark_read_for(archive: Archive, deals: Iterable[Deal], *, version: str, at: 
     """Record that the whole archive has been read for `deals` under their names now."""
     with archive.store.transaction():
         for deal in deals:
-            archive.save_deal_read(deal.id, deal.fingerprint, extractor=version, read_at=at)
+            archive.save_deal_read(deal.id, deal.fingerprint, names=deal.names(),
+                                   extractor=version, read_at=at)

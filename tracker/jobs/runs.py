@@ -39,6 +39,7 @@ class PollSummary:
     reread: int = 0
     reread_events: int = 0
     reread_retractions: int = 0
+    reread_reinstated: int = 0
 
     def line(self) -> str:
         """One line for a terminal or a log."""
@@ -47,7 +48,7 @@ class PollSummary:
         if self.reread:
             text = (f"Read {self.reread} stored article(s) again for new or renamed deals:"
                     f" {self.reread_events} event(s) added, {self.reread_retractions}"
-                    " retracted. ")
+                    f" retracted, {self.reread_reinstated} reinstated. ")
         text += (f"Polled {self.due} feed(s): {self.fetched} fetched, {self.not_modified} not"
                 f" modified, {self.failed} failed; {self.new_articles} new article(s){versions},"
                 f" {self.new_events} new event(s).")
@@ -62,7 +63,8 @@ class PollSummary:
         """The run's counts, as the `runs` table names them."""
         return {"feeds_fetched": self.fetched, "feeds_not_modified": self.not_modified,
                 "feeds_failed": self.failed, "new_articles": self.new_articles,
-                "new_events": self.new_events + self.reread_events + self.reread_retractions}
+                "new_events": self.new_events + self.reread_events + self.reread_retractions
+                + self.reread_reinstated}
 
 
 @contextmanager
