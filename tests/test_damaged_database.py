@@ -65,6 +65,7 @@ CALLS: dict[str, Call] = {
     "archive.deal_reads": lambda s, a: a.deal_reads(),
     "archive.save_deal_read": lambda s, a: a.save_deal_read("d", "f", names=["acme"],
                                                             extractor="x", read_at="t"),
+    "archive.forget_deal_reads": lambda s, a: a.forget_deal_reads(["d"]),
     "archive.list_articles": lambda s, a: a.list_articles(search="talks", without_events=True),
     "archive.unfinished_runs": lambda s, a: a.unfinished_runs(),
     "archive.record_report": lambda s, a: a.record_report(date(2020, 8, 9), last_seq=1,

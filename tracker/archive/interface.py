@@ -107,6 +107,10 @@ class Archive(ABC):
         """Record that the whole archive was read for a deal under these names."""
 
     @abstractmethod
+    def forget_deal_reads(self, deal_ids: Sequence[str]) -> None:
+        """Drop what `deal_reads` says of deals no longer configured."""
+
+    @abstractmethod
     def list_articles(self, *, deal_id: str | None = None, since: str | None = None,
                       search: str | None = None, without_events: bool = False,
                       limit: int = 50) -> list[ListedArticle]:

@@ -417,6 +417,11 @@ class SQLiteArchive(Archive):
                           (deal_id, fingerprint, json.dumps(list(names), ensure_ascii=False),
                            extractor, read_at))
 
+    @translated("write the provenance tables")
+    def forget_deal_reads(self, deal_ids: Sequence[str]) -> None:
+        self.conn.executemany("DELETE FROM deal_reads WHERE deal_id = ?",
+                              [(deal_id,) for deal_id in deal_ids])
+
     @translated("search the articles")
     def list_articles(self, *, deal_id: str | None = None, since: str | None = None,
                       search: str | None = None, without_events: bool = False,

@@ -220,27 +220,32 @@ def where(stored: StoredArticle) -> str:
 def backfill(archive: Archive, deals: Sequence[Deal], *,
              should_stop: Callable[[], bool] | None = None) -> ReprocessResult | None:
     """Read the archive for the deals that are new or renamed since it was last read for
-    them, and for the deals sharing a name with them (rival bidders are told apart by
-    the names of all); None when no deal is new or renamed."""
+    them, and for the deals sharing a name with them or with a deal no longer configured
+    (rival bidders are told apart by the names of all); None when nothing changed."""
     known = archive.deal_reads()
-    changed = [deal for deal in deals if deal.id not in known
-               or known[deal.id][0] != deal.fingerprint]
-    if not changed:
+    configured = {deal.id for deal in deals}
+    changed = [deal for deal in deals if known.get(deal.id, ("",))[0] != deal.fingerprint]
+    removed = sorted(set(known) - configured)
+    if not changed and not removed:
         return None
-    names = {name for deal in changed
-             for name in (*deal.names(), *(known[deal.id][1] if deal.id in known else ()))}
+    names = {name for deal in changed for name in deal.names()}
+    names |= {name for deal_id in (*removed, *(d.id for d in changed)) if deal_id in known
+              for name in known[deal_id][1]}
     touched = [deal for deal in deals if deal in changed or names & set(deal.names())]
     reprocessor = Reprocessor(archive, deals, deal_ids=[deal.id for deal in touched])
     result = reprocessor.run(should_stop=should_stop)
     if not result.stopped:
         mark_read_for(archive, touched, version=reprocessor.version,
-                      at=format_recorded(reprocessor.now))
+                      at=format_recorded(reprocessor.now), forget=removed)
     return result
 
 
-def mark_read_for(archive: Archive, deals: Iterable[Deal], *, version: str, at: str) -> None:
-    """Record that the whole archive has been read for `deals` under their names now."""
+def mark_read_for(archive: Archive, deals: Iterable[Deal], *, version: str, at: str,
+                  forget: Sequence[str] = ()) -> None:
+    """Record that the whole archive has been read for `deals` under their names now
+    (and that the deals of `forget` are no longer configured)."""
     with archive.store.transaction():
         for deal in deals:
             archive.save_deal_read(deal.id, deal.fingerprint, names=deal.names(),
                                    extractor=version, read_at=at)
+        archive.forget_deal_reads(forget)
