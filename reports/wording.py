@@ -115,6 +115,8 @@ def retraction_headline(event: EventRetracted, target: StoredEvent | None,
     reason = one_line(event.reason)
     if target is None:
         return f"correction: an earlier event was withdrawn: {reason}"
+    if target.type == "retraction":  # a withdrawal undone: the event stands again
+        return f"correction: a withdrawal was undone, the event stands again: {reason}"
     when = day_label(local_day(target.occurred_at, zone))
     return f"correction: withdrawn: {target.type} of {when} ({_gist(target.event())}): {reason}"
 

@@ -11,7 +11,13 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events.model import STAGES, DeadlineSet, NegotiationReported, StatementMade
+from events.model import (
+    STAGES,
+    DeadlineSet,
+    EventRetracted,
+    NegotiationReported,
+    StatementMade,
+)
 from events.replay import replay
 from events.sqlite_store import SQLiteEventStore
 from reports.build import MAX_CHANGES, build_report, subject_line
@@ -104,6 +110,19 @@ def test_a_retracted_report_shows_as_known_then_and_as_corrected_now(tmp_path: P
     corrected = report_of(store, "2020-08-11")
     assert headlines(corrected) == [
         "correction: withdrawn: negotiation of Mon 10 Aug 2020 (agreed): misread the article"]
+
+
+def test_a_withdrawal_undone_shows_the_event_standing_again(tmp_path: Path) -> None:
+    store = build_story(tmp_path / "tracker.db")
+    withdrawal = next(row for row in store.read(type="retraction"))
+    store.append([EventRetracted(deal_id=withdrawal.deal_id, occurred_at=at("2020-08-11T09:00"),
+                                 retracted_id=withdrawal.event_id,
+                                 reason="read again from https://news.example/a")])
+    corrected = report_of(store, "2020-08-11")
+    assert card(corrected).status == "agreed"
+    assert headlines(corrected) == [
+        "correction: a withdrawal was undone, the event stands again: read again from"
+        " https://news.example/a", "negotiating → agreed"]
 
 
 def test_the_report_states_the_log_it_was_built_from(tmp_path: Path) -> None:
