@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
-from events.model import NegotiationReported
 from events.sqlite_store import SQLiteEventStore
-from tests.conftest import CONFIG_TEXT, DEAL, negotiation
+from tests.conftest import CONFIG_TEXT, DEAL, twin_negotiations
 from tests.feeds import rss
 from tracker.cli import cli
 from tracker.extract.version import extractor_version
@@ -104,6 +105,18 @@ def test_explain_shows_the_trigger_in_bold_on_a_terminal(talks: tuple[Path, str]
     assert "\x1b[1m[[" in result.output and "]]\x1b[0m" in result.output
 
 
+def test_explain_in_a_real_process_marks_without_bold_into_a_pipe(
+        talks: tuple[Path, str]) -> None:
+    config, event_id = talks
+    command = [sys.executable, "-m", "tracker", "--config", str(config), "explain"]
+    done = subprocess.run([*command, event_id[:8]], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "[[" in done.stdout and "\x1b" not in done.stdout
+    failed = subprocess.run([*command, "ffffffff"], capture_output=True, text=True)
+    assert failed.returncode == 1
+    assert failed.stderr == "Error: no event with an id starting 'ffffffff'\n"
+
+
 def test_explain_finds_an_event_by_a_unique_prefix(talks: tuple[Path, str]) -> None:
     config, event_id = talks
     assert ok(config, "explain", event_id[:8]) == ok(config, "explain", event_id)
@@ -120,12 +133,7 @@ def test_an_unknown_id_is_one_line_and_status_1(talks: tuple[Path, str]) -> None
 
 def test_a_prefix_two_events_share_is_one_line_and_status_1(tmp_path: Path) -> None:
     config = write_folder(tmp_path, [])
-    seen: dict[str, NegotiationReported] = {}
-    for n in range(100_000):  # ids are hashes: two of these share six hex digits
-        event = negotiation("agreed", "2020-08-02", url=f"https://news.example/{n}")
-        twin = seen.setdefault(event.event_id[:6], event)
-        if twin is not event:
-            break
+    twin, event = twin_negotiations()
     with SQLiteEventStore(tmp_path / "tracker.db") as store:
         store.append([twin, event])
     result = run(config, "explain", event.event_id[:6])
