@@ -47,6 +47,17 @@ def negotiation(stage: str, when: str, *, deal: str = DEAL, url: str | None = No
                                **extra)
 
 
+def twin_negotiations() -> tuple[NegotiationReported, NegotiationReported]:
+    """Two negotiation events whose ids share their first six hex digits."""
+    seen: dict[str, NegotiationReported] = {}
+    for n in range(100_000):  # ids are hashes: two of these share six hex digits
+        event = negotiation("agreed", "2020-08-02", url=f"https://news.example/{n}")
+        twin = seen.setdefault(event.event_id[:6], event)
+        if twin is not event:
+            return twin, event
+    raise AssertionError("no two ids share six hex digits: the hash is broken")
+
+
 def deadline(due: str, when: str, *, deal: str = DEAL, replaces: str | None = None,
              label: str = "decision") -> DeadlineSet:
     """A deadline event on `deal` set at `when` (UTC)."""

@@ -170,6 +170,8 @@ COMMANDS = [
     ["replay"],
     ["replay", "--format", "json", "--as-of", "2020-08-05"],
     ["report", "--date", "2020-08-05"],
+    # an event on the damaged pages (see `damage`)
+    ["explain", negotiation("negotiating", "2020-08-02", url="https://news.example/1500").event_id],
 ]
 #: Writes that need only undamaged pages may succeed; when they fail, it is one line.
 WRITES = [

@@ -6,8 +6,7 @@ import pytest
 
 from events.errors import UnknownEvent
 from events.memory_store import MemoryEventStore
-from events.model import NegotiationReported
-from tests.conftest import negotiation
+from tests.conftest import negotiation, twin_negotiations
 from tracker.cli.lookup import find_event
 
 
@@ -29,12 +28,7 @@ def test_short_unknown_and_ambiguous_prefixes_are_refused() -> None:
 
 
 def test_a_prefix_two_events_share_is_ambiguous() -> None:
-    seen: dict[str, NegotiationReported] = {}
-    for n in range(100_000):  # ids are hashes: two of these share six hex digits
-        event = negotiation("agreed", "2020-08-02", url=f"https://news.example/{n}")
-        twin = seen.setdefault(event.event_id[:6], event)
-        if twin is not event:
-            break
+    twin, event = twin_negotiations()
     store = MemoryEventStore()
     store.append([twin, event])
     with pytest.raises(UnknownEvent, match="several events"):

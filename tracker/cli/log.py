@@ -15,7 +15,7 @@ from events.replay import replay
 from events.store import StoredEvent
 from tracker.cli.app import FORMATS, App, today
 from tracker.cli.lookup import find_event
-from tracker.cli.options import parse_day, parse_moment
+from tracker.cli.options import parse_day, parse_moment, parse_since
 from tracker.cli.record import record
 from tracker.cli.views import events_table, iter_events_json, replay_document, replay_table
 from tracker.errors import TrackerError
@@ -40,12 +40,9 @@ def events(app: App, deal_id: str | None, type_: str | None, since: str | None,
 
     Example: tracker events --deal microsoft-tiktok --since 2020-08-01 --format json
     """
-    from events.clock import format_occurred, start_of_day
-
     occurred_from = None
     if since is not None:
-        day = parse_day(since, option="--since")
-        occurred_from = format_occurred(start_of_day(day, app.config.zone))
+        occurred_from = parse_since(since, option="--since", zone=app.config.zone)
     if deal_id is not None:
         app.require_deal(deal_id, in_log_ok=True)
     rows: Iterable[StoredEvent] = app.store().read(

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from events.clock import parse_instant, start_of_day
+from events.clock import format_occurred, parse_instant, start_of_day
 from tracker.errors import TrackerError
 
 # Days and times outside these years overflow time-zone arithmetic; no deal news needs them.
@@ -24,6 +24,11 @@ def parse_day(text: str, *, option: str) -> date:
     if day.year not in YEARS:
         raise TrackerError(f"{option}: {text} is out of range (years 1900 to 8999)")
     return day
+
+
+def parse_since(text: str, *, option: str, zone: ZoneInfo) -> str:
+    """The start of day `text` in `zone`, written as the log writes times (`--since`)."""
+    return format_occurred(start_of_day(parse_day(text, option=option), zone))
 
 
 def parse_moment(text: str, *, option: str) -> datetime:

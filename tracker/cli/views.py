@@ -74,7 +74,7 @@ def events_table(rows: Iterable[StoredEvent]) -> str:
     """A terminal table of stored events, one line each."""
     lines = [
         (row.seq, row.event_id[:12], row.occurred_at[:16].replace("T", " "), row.deal_id,
-         row.type, _summary(row))
+         row.type, event_summary(row))
         for row in rows
     ]
     if not lines:
@@ -82,7 +82,8 @@ def events_table(rows: Iterable[StoredEvent]) -> str:
     return format_table(("SEQ", "ID", "OCCURRED (UTC)", "DEAL", "TYPE", "WHAT"), lines)
 
 
-def _summary(row: StoredEvent) -> str:
+def event_summary(row: StoredEvent) -> str:
+    """What an event records, in words ("agreed", "due 2020-09-15 decision")."""
     try:
         return summarize(row.event())
     except EventsError as error:  # a row another tool wrote: shown, not fatal
