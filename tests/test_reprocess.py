@@ -123,6 +123,14 @@ def test_a_deal_added_after_polling_gets_its_events_at_the_next_poll_once(
     assert "Read" not in again and len(folder.events()) == before
 
 
+def test_ingest_reads_the_archive_for_a_new_deal_first_too(folder: Folder) -> None:
+    folder.run("ingest", folder.url)
+    folder.configure(ACME + INITECH)
+    line = folder.run("ingest", folder.url).output
+    assert line.startswith("Read 4 stored article(s) again for new or renamed deals: 1 event")
+    assert set(folder.live("initech-umbrella")) == {"negotiation"}
+
+
 def test_an_alias_removed_then_reprocess_retracts_what_it_alone_supported(
         folder: Folder) -> None:
     folder.run("poll")

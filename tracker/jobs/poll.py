@@ -67,6 +67,7 @@ def ingest_locations(config: Config, archive: Archive, locations: Sequence[str],
     names = {feed.url: feed for feed in config.feeds}
     jobs = [FetchJob(key=location, url=location) for location in dict.fromkeys(locations)]
     with recorded_run(archive, due=len(jobs)) as summary:
+        _backfill(config, archive, summary, None)
         ingestor = Ingestor(archive, config.deals)
         for job, outcome in fetch_many(jobs, connect_timeout=config.connect_timeout,
                                        read_timeout=config.read_timeout,
