@@ -55,6 +55,7 @@ CALLS: dict[str, Call] = {
     "archive.save_definitions": lambda s, a: a.save_definitions("f", {"d": "x"}),
     "archive.record_reading": lambda s, a: a.record_reading(1, ArticleReading(frozenset({"d"})),
                                                             extractor="x", read_with="f"),
+    "archive.index_for_search": lambda s, a: a.index_for_search(),
     "archive.mark_read": lambda s, a: a.mark_read([1, 2], extractor="x", read_with="f"),
     "archive.add_sources": lambda s, a: a.add_sources(
         [EventSource("e1", 1, "d", "rule", None, "x")]),

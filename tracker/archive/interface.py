@@ -71,6 +71,11 @@ class Archive(ABC):
         an earlier reading) and the source of each event found."""
 
     @abstractmethod
+    def index_for_search(self) -> int:
+        """Add the article versions naming a deal to the full-text index (once a poll or a
+        reprocess has stored them: one statement is faster than one per article)."""
+
+    @abstractmethod
     def mark_read(self, article_ids: Sequence[int], *, extractor: str, read_with: str) -> None:
         """Record that these article versions were read again and gave nothing new."""
 

@@ -84,6 +84,11 @@ SCHEMA = (
     )""",
 )
 
+#: Adds to the search index the articles naming a deal that it does not hold yet.
+SEARCH_INDEX = """INSERT INTO article_search (rowid, title, text)
+  SELECT id, title, text FROM articles WHERE id IN (SELECT article_id FROM article_deals)
+  AND id NOT IN (SELECT rowid FROM article_search)"""
+
 #: Extraction provenance (archive version 3): which extractor and which deal names read
 #: each article version, the deals it names, and where each event was read from.
 PROVENANCE = (
@@ -118,15 +123,10 @@ PROVENANCE = (
       extractor TEXT NOT NULL,
       read_at TEXT NOT NULL
     )""",
-    # only articles naming a deal are searched: indexing every entry would cost a
-    # poll more than extraction does
+    # only articles naming a deal are searched (indexing every entry would cost a poll
+    # more than extraction does), indexed once per poll (`index_for_search`)
     "CREATE VIRTUAL TABLE IF NOT EXISTS article_search USING fts5(title, text,"
     " tokenize = 'unicode61 remove_diacritics 2')",
-    """CREATE TRIGGER IF NOT EXISTS article_deals_searchable AFTER INSERT ON article_deals
-    BEGIN
-      INSERT OR REPLACE INTO article_search (rowid, title, text)
-        SELECT id, title, text FROM articles WHERE id = new.article_id;
-    END""",
     # events read before provenance was kept: from the latest version at their link
     f"""INSERT OR IGNORE INTO event_sources (event_id, article_id, deal_id, rule, extractor)
       SELECT e.event_id, a.id, e.deal_id, '{LEGACY_RULE}', '{LEGACY_EXTRACTOR}'
@@ -135,6 +135,7 @@ PROVENANCE = (
         (SELECT max(version) FROM articles WHERE feed = a.feed AND key = a.key)""",
     "INSERT OR IGNORE INTO article_deals (article_id, deal_id)"
     " SELECT DISTINCT article_id, deal_id FROM event_sources",
+    SEARCH_INDEX,
 )
 
 #: The archive's own schema version, beside the event log's `PRAGMA user_version`.
@@ -353,6 +354,11 @@ class SQLiteArchive(Archive):
                               (article_id, deal))
         self.add_sources(EventSource(f.event.event_id, article_id, f.event.deal_id, f.rule,
                                      f.trigger, extractor) for f in reading.found)
+
+    @translated("write the search index")
+    def index_for_search(self) -> int:
+        with self.store.transaction():
+            return self.conn.execute(SEARCH_INDEX).rowcount
 
     @translated("write the provenance tables")
     def mark_read(self, article_ids: Sequence[int], *, extractor: str, read_with: str) -> None:

@@ -121,6 +121,7 @@ class Ingestor:
         counts = IngestCounts(entries=len(articles))
         known: dict[str, dict[str, KnownVersion]] = {}
         stamp = format_recorded(fetched_at)
+        searchable = False
         for start in range(0, len(articles), ARTICLES_PER_TRANSACTION):
             # the first batch always goes in, so a stop never starves a feed
             if start and self.should_stop and self.should_stop():
@@ -136,6 +137,9 @@ class Ingestor:
                     self.archive.save_definitions(self.read_with, self._definitions)
                 for draft in drafts:
                     self._save_one(draft, stamp, counts)
+                    searchable = searchable or bool(draft.reading.deals)
+        if searchable:
+            self.archive.index_for_search()
         return counts
 
     def _draft(self, article: Article, known: dict[str, KnownVersion],

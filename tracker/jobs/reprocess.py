@@ -200,6 +200,7 @@ class Reprocessor:
                 else:
                     quiet.append(stored.id)
             self.archive.mark_read(quiet, extractor=self.version, read_with=self.read_with)
+        self.archive.index_for_search()
 
 
 def retractions_in_force(store: EventStore) -> dict[str, list[str]]:
