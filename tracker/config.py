@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import ConfigError
-from tracker.model import Deal, Feed
+from tracker.model import FULL_TEXT, Deal, Feed
 from tracker.text import printable
 
 CONFIG_ENV = "TRACKER_CONFIG"
@@ -57,6 +57,7 @@ class Config:
     timezone: str = "UTC"
     reports_dir: Path = Path("reports")
     max_feed_bytes: int = 20_000_000
+    max_pages_per_poll: int = 200
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     schedule: Schedule = field(default_factory=Schedule)
@@ -139,7 +140,7 @@ class _Reader:
     def config(self, raw: dict[str, Any]) -> Config:
         self.reject_unknown(raw, {"tracker", "schedule", "email", "feeds", "deals"}, "")
         t = self.table(raw, "tracker", {"database", "timezone", "reports_dir", "max_feed_bytes",
-                                        "connect_timeout", "read_timeout"})
+                                        "max_pages_per_poll", "connect_timeout", "read_timeout"})
         w = "[tracker]"
         timezone = self.value(t, w, "timezone", _zone_name, "an IANA time zone like Europe/Paris",
                               "UTC")
@@ -151,6 +152,8 @@ class _Reader:
                                                "reports"),
             max_feed_bytes=self.value(t, w, "max_feed_bytes", _positive_int,
                                       "a positive integer", 20_000_000),
+            max_pages_per_poll=self.value(t, w, "max_pages_per_poll", _count,
+                                          "a whole number from 0 to 100000", 200),
             connect_timeout=self.value(t, w, "connect_timeout", _seconds,
                                        "a number of seconds from 0 to 3600", 10.0),
             read_timeout=self.value(t, w, "read_timeout", _seconds,
@@ -193,13 +196,16 @@ class _Reader:
     def feeds(self, raw: dict[str, Any]) -> tuple[Feed, ...]:
         feeds: list[Feed] = []
         for where, item in self.array(raw, "feeds"):
-            self.reject_unknown(item, {"name", "url", "language"}, where)
+            self.reject_unknown(item, {"name", "url", "language", "full_text"}, where)
             name = self.value(item, where, "name", _text, "a non-empty name", required=True)
             if any(feed.name == name for feed in feeds):
                 raise self.fail(f"{where}.name", f"duplicate feed name {name!r}")
             url = self.value(item, where, "url", _text, "a URL or file path", required=True)
             language = self.value(item, where, "language", _language, "fr or en")
-            feeds.append(Feed(name=name, url=self.feed_location(url, where), language=language))
+            full_text = self.value(item, where, "full_text", _full_text,
+                                   '"auto", "always" or "never"', "auto")
+            feeds.append(Feed(name=name, url=self.feed_location(url, where), language=language,
+                              full_text=full_text))
         return tuple(feeds)
 
     def feed_location(self, url: str, where: str) -> str:
@@ -315,6 +321,18 @@ def _names(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise ValueError(value)
     return tuple(_text(item) for item in value)
+
+
+def _full_text(value: Any) -> str:
+    if value not in FULL_TEXT:
+        raise ValueError(value)
+    return str(value)
+
+
+def _count(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000:
+        raise ValueError(value)
+    return value
 
 
 def _language(value: Any) -> str:

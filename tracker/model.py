@@ -21,13 +21,22 @@ MAX_TEXT_CHARS = 200_000
 MAX_TITLE_CHARS = 1_000
 
 
+#: When a feed's entries have their page read: "auto" when one names a deal and its feed
+#: text is short, "always" when one names a deal, "never".
+FULL_TEXT = ("auto", "always", "never")
+#: Under this many characters of feed text, "auto" reads the page.
+SHORT_TEXT_CHARS = 1_500
+
+
 @dataclass(frozen=True)
 class Feed:
-    """A feed to poll: a name, an http(s) URL or a file, and an optional language."""
+    """A feed to poll: a name, an http(s) URL or a file, an optional language, and when to
+    read its entries' pages."""
 
     name: str
     url: str
     language: str | None = None
+    full_text: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -184,3 +193,10 @@ class ListedArticle:
     stored: StoredArticle
     deals: tuple[str, ...]
     event_ids: tuple[str, ...]
+
+
+class PageSource(NamedTuple):
+    """Where a page version's text came from: the final URL read and its HTTP status."""
+
+    url: str
+    status: int

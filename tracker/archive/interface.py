@@ -24,6 +24,7 @@ from tracker.model import (
     FeedState,
     KnownVersion,
     ListedArticle,
+    PageSource,
     StoredArticle,
 )
 
@@ -52,10 +53,35 @@ class Archive(ABC):
     @abstractmethod
     def save_article(self, article: Article, *, version: int, fetched_at: str, events: int,
                      read_by: str | None = None, read_with: str | None = None,
-                     reading: ArticleReading | None = None) -> int | None:
+                     reading: ArticleReading | None = None,
+                     page: PageSource | None = None) -> int | None:
         """Store one version of an article, read by extractor `read_by` with the deal
-        definitions `read_with` (and what `reading` it gave: its deals and event sources);
-        its id, or None when that exact content is already kept."""
+        definitions `read_with` (and what `reading` it gave: its deals and event sources;
+        with `page`, its text was read from the article's page); its id, or None when that
+        exact content is already kept."""
+
+    # --- pages: the article's own page, read after its feed entry
+
+    @abstractmethod
+    def page_candidates(self, *, auto: Sequence[str], always: Sequence[str], short: int,
+                        limit: int) -> list[StoredArticle]:
+        """Latest feed versions naming a deal whose page was never tried, newest first: of
+        the feeds `always`, and of the feeds `auto` when their text is under `short`
+        characters."""
+
+    @abstractmethod
+    def record_page_attempt(self, article_id: int, *, tried_at: str | None,
+                            error: str | None) -> None:
+        """Record on a feed version that its page was read (or refused: `error`); without
+        `tried_at` it will be tried again."""
+
+    @abstractmethod
+    def robots(self, host: str) -> tuple[str, int, str] | None:
+        """The robots.txt kept for `host`: (fetched_at, status, body)."""
+
+    @abstractmethod
+    def save_robots(self, host: str, fetched_at: str, status: int, body: str) -> None:
+        """Keep the robots.txt of `host` (read again a day later)."""
 
     # --- provenance: which extractor and deal names read each article, and what it gave
 

@@ -28,6 +28,7 @@ from tracker.model import (
     FeedState,
     KnownVersion,
     ListedArticle,
+    PageSource,
     StoredArticle,
 )
 
@@ -138,15 +139,31 @@ PROVENANCE = (
     SEARCH_INDEX,
 )
 
+#: Article pages (archive version 4): a page read is a new version of its article
+#: (text_source 'page'); the feed version it came from records the attempt.
+PAGES = (
+    "ALTER TABLE articles ADD COLUMN page_url TEXT",        # page versions: the final URL
+    "ALTER TABLE articles ADD COLUMN page_status INTEGER",  # page versions: the HTTP status
+    "ALTER TABLE articles ADD COLUMN page_tried_at TEXT",   # feed versions: page read or refused
+    "ALTER TABLE articles ADD COLUMN page_error TEXT",      # feed versions: why no page
+    """CREATE TABLE IF NOT EXISTS robots (
+      host TEXT PRIMARY KEY,
+      fetched_at TEXT NOT NULL,      -- ISO-8601 UTC: read again a day later
+      status INTEGER NOT NULL,
+      body TEXT NOT NULL
+    )""",
+)
+
 #: The archive's own schema version, beside the event log's `PRAGMA user_version`.
 #: Each later version appends its statements to MIGRATIONS; an archive written by a
 #: newer tracker is refused rather than misread.
-ARCHIVE_VERSION = 3
+ARCHIVE_VERSION = 4
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: SCHEMA,
     # which process ran a poll: one killed mid-run is closed as aborted by the next
     2: ("ALTER TABLE runs ADD COLUMN pid INTEGER", "ALTER TABLE runs ADD COLUMN host TEXT"),
     3: PROVENANCE,
+    4: PAGES,
 }
 VERSION_TABLE = """CREATE TABLE IF NOT EXISTS archive_schema (
   version INTEGER NOT NULL      -- one row: the archive schema version written
@@ -305,27 +322,37 @@ class SQLiteArchive(Archive):
     @translated("read the articles table")
     def known_versions(self, feed: str) -> dict[str, KnownVersion]:
         """key -> the latest stored version of each article of `feed`."""
-        # SQLite takes the bare columns from the row holding max(version)
+        # SQLite takes the bare columns from the row holding max(version); an entry is
+        # compared with its latest feed version, not with the page read after it
         rows = self.conn.execute(
             "SELECT key, content_hash, max(version), published_at FROM articles WHERE feed = ?"
-            " GROUP BY key", (feed,),
+            " AND text_source = 'feed' GROUP BY key", (feed,),
         )
-        return {key: KnownVersion(*rest) for key, *rest in rows}
+        known = {key: KnownVersion(*rest) for key, *rest in rows}
+        pages = self.conn.execute("SELECT key, max(version) FROM articles WHERE feed = ? AND"
+                                  " text_source <> 'feed' GROUP BY key", (feed,))
+        for key, version in pages:
+            if key in known and version > known[key].version:
+                known[key] = known[key]._replace(version=version)
+        return known
 
     @translated("write the articles table")
     def save_article(self, article: Article, *, version: int, fetched_at: str, events: int,
                      read_by: str | None = None, read_with: str | None = None,
-                     reading: ArticleReading | None = None) -> int | None:
+                     reading: ArticleReading | None = None,
+                     page: PageSource | None = None) -> int | None:
         """Store one version of an article (and what reading it gave); its id, or None
         when that content is kept."""
         cursor = self.conn.execute(
             "INSERT OR IGNORE INTO articles (feed, key, version, content_hash, link, title, text,"
             " published_at, published_estimated, language, fetched_at, events, read_by,"
-            " read_with) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " read_with, text_source, page_url, page_status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (article.feed, article.key, version, article.content_hash, article.link,
              article.title, article.text, format_occurred(article.published),
              int(article.published_estimated), article.language, fetched_at, events, read_by,
-             read_with),
+             read_with, "page" if page else "feed", page.url if page else None,
+             page.status if page else None),
         )
         if cursor.rowcount != 1:
             return None
@@ -354,6 +381,42 @@ class SQLiteArchive(Archive):
                               (article_id, deal))
         self.add_sources(EventSource(f.event.event_id, article_id, f.event.deal_id, f.rule,
                                      f.trigger, extractor) for f in reading.found)
+
+    @translated("read the articles table")
+    def page_candidates(self, *, auto: Sequence[str], always: Sequence[str], short: int,
+                        limit: int) -> list[StoredArticle]:
+        feeds = [*auto, *always]
+        if not feeds or limit <= 0:
+            return []
+        marks = ", ".join("?" * len(auto)) or "NULL"
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles AS a WHERE text_source = 'feed'"
+            " AND page_tried_at IS NULL AND link IS NOT NULL"
+            f" AND feed IN ({', '.join('?' * len(feeds))})"
+            f" AND (feed NOT IN ({marks}) OR length(text) < ?)"
+            " AND id IN (SELECT article_id FROM article_deals) AND version ="
+            " (SELECT max(version) FROM articles WHERE feed = a.feed AND key = a.key)"
+            " ORDER BY published_at DESC, id DESC LIMIT ?",
+            (*feeds, *auto, short, limit))
+        return [_stored_article(row) for row in rows]
+
+    @translated("write the articles table")
+    def record_page_attempt(self, article_id: int, *, tried_at: str | None,
+                            error: str | None) -> None:
+        self.conn.execute("UPDATE articles SET page_tried_at = ?, page_error = ? WHERE id = ?",
+                          (tried_at, error, article_id))
+
+    @translated("read the robots table")
+    def robots(self, host: str) -> tuple[str, int, str] | None:
+        row = self.conn.execute("SELECT fetched_at, status, body FROM robots WHERE host = ?",
+                                (host,)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    @translated("write the robots table")
+    def save_robots(self, host: str, fetched_at: str, status: int, body: str) -> None:
+        with self.store.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO robots (host, fetched_at, status, body)"
+                              " VALUES (?, ?, ?, ?)", (host, fetched_at, status, body))
 
     @translated("write the search index")
     def index_for_search(self) -> int:
