@@ -87,3 +87,20 @@ def config_path(tmp_path: Path) -> Path:
     path = tmp_path / "tracker.toml"
     path.write_text(CONFIG_TEXT, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """A PostgreSQL server's URL (the tests skip, or fail under CI=true, without one)."""
+    from tests.postgres import require_server
+
+    return require_server()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A URL on a fresh schema of the test server, dropped after the test."""
+    from tests.postgres import fresh_schema
+
+    with fresh_schema(postgres_server) as url:
+        yield url
