@@ -13,11 +13,13 @@ import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar, cast
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
 
 from events.errors import StoreError
+from events.postgres_url import password_of, redacted
+
+__all__ = ["password_of", "redacted", "store_error", "translated", "translating"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,29 +32,6 @@ class HasLocation(Protocol):
 
     @property
     def secret(self) -> str | None: ...
-
-
-def password_of(url: str) -> str | None:
-    """The password a URL holds, if any (to scrub it from messages)."""
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        return None
-    return unquote(password) if password else None
-
-
-def redacted(url: str) -> str:
-    """The URL as it may be printed: the password replaced by `***`, the query dropped
-    (it may hold `password=` too)."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "the PostgreSQL database (its URL is malformed)"
-    user = f"{parts.username}{':***' if parts.password else ''}@" if parts.username else ""
-    host = f"[{host}]" if ":" in host else host
-    return urlunsplit((parts.scheme, f"{user}{host}{port}", parts.path, "", ""))
 
 
 def one_line(error: BaseException, secret: str | None) -> str:

@@ -77,11 +77,6 @@ _TIMELINE = f"SELECT {', '.join(TIMELINE_COLUMNS)} FROM events"
 _COPY = f"COPY events ({', '.join(COLUMNS)}) FROM STDIN"
 
 
-def is_postgres_url(text: str) -> bool:
-    """Whether a `database` setting names a PostgreSQL server rather than a file."""
-    return text.startswith(("postgresql://", "postgres://"))
-
-
 def connect(url: str) -> psycopg.Connection[Any]:
     """A connection in autocommit mode: transactions are begun explicitly, as on SQLite."""
     try:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import at, negotiation
 from tracker.archive import Archive
-from tracker.model import Article, FeedState
+from tracker.model import Article, ArticleReading, EventSource, FeedState, Found, PageSource
 
 
 def article(key: str, text: str, *, feed: str = "tech") -> Article:
@@ -89,3 +89,72 @@ class ArchiveContract:
         archive.record_report(date(2020, 8, 3), last_seq=5, sent=True)
         archive.record_report(date(2020, 8, 3), last_seq=6, sent=False)  # a rebuild
         assert archive.reported_days(delivered=True) == {date(2020, 8, 3)}
+
+    def test_search_finds_every_word_whatever_the_case_and_accents(self,
+                                                                  archive: Archive) -> None:
+        reading = ArticleReading(frozenset({"microsoft-tiktok"}))
+        kept = {}
+        for key, text in (("k1", "Les négociations avancent à Paris"),
+                          ("k2", "Negotiations stall in Redmond"), ("k3", "Nothing here")):
+            kept[key] = archive.save_article(article(key, text), version=1, fetched_at="t",
+                                             events=0, read_by="x", reading=reading)
+        archive.save_article(article("k4", "negociations, but no deal named"), version=1,
+                             fetched_at="t", events=0)
+        assert archive.list_articles(search="negociations") == []  # not indexed yet
+        assert archive.index_for_search() == 3
+        assert archive.index_for_search() == 0
+
+        def found(text: str) -> list[int]:
+            return sorted(listed.stored.id for listed in archive.list_articles(search=text))
+
+        assert found("NÉGOCIATIONS paris") == [kept["k1"]]
+        assert found("negotiations") == [kept["k2"]]
+        assert found("negociation") == []  # whole words, as FTS5 matches them
+        assert found("talks") == sorted(kept.values())  # the title
+        assert found("!!") == []
+
+    def test_provenance_is_kept_and_a_new_reading_replaces_the_deals(self,
+                                                                     archive: Archive) -> None:
+        event = negotiation("agreed", "2020-08-02", url="https://news.example/k1")
+        article_id = archive.save_article(
+            article("k1", "text"), version=1, fetched_at="t", events=1, read_by="x",
+            read_with="f", reading=ArticleReading(frozenset({"microsoft-tiktok"}),
+                                                  (Found(event, "stage.agreed", (3, 9)),)))
+        assert article_id is not None
+        source = EventSource(event.event_id, article_id, "microsoft-tiktok", "stage.agreed",
+                             (3, 9), "x")
+        assert archive.event_sources(event.event_id) == [source]
+        assert archive.sources_of([article_id, 999]) == {article_id: [source]}
+        assert [a.deals for a in archive.list_articles()] == [("microsoft-tiktok",)]
+        archive.record_reading(article_id, ArticleReading(frozenset({"other-deal"})),
+                               extractor="y", read_with="g")
+        assert [a.deals for a in archive.list_articles(deal_id="other-deal")] == [
+            ("other-deal",)]
+        assert archive.list_articles(deal_id="microsoft-tiktok") == []
+        stored = archive.stored_article(article_id)
+        assert stored is not None and stored.read_by == "y"
+        archive.save_deal_read("microsoft-tiktok", "fp", names=["tiktok"], extractor="y",
+                               read_at="t")
+        assert archive.deal_reads() == {"microsoft-tiktok": ("fp", ("tiktok",))}
+        archive.forget_deal_reads(["microsoft-tiktok"])
+        assert archive.deal_reads() == {}
+
+    def test_pages_are_tried_once_and_robots_are_kept(self, archive: Archive) -> None:
+        reading = ArticleReading(frozenset({"microsoft-tiktok"}))
+        short = archive.save_article(article("k1", "short"), version=1, fetched_at="t",
+                                     events=0, read_by="x", reading=reading)
+        archive.save_article(article("k2", "long " * 100), version=1, fetched_at="t", events=0,
+                             read_by="x", reading=reading)
+        assert short is not None
+        candidates = archive.page_candidates(auto=["tech"], always=[], short=100, limit=10)
+        assert [c.id for c in candidates] == [short]
+        archive.record_page_attempt(short, tried_at="t", error=None)
+        assert archive.page_candidates(auto=["tech"], always=[], short=100, limit=10) == []
+        page = archive.save_article(replace(article("k1", "the whole page"), content_hash="p"),
+                                    version=2, fetched_at="t", events=0,
+                                    page=PageSource("https://news.example/k1", 200))
+        assert page is not None and archive.known_versions("tech")["k1"].version == 2
+        assert archive.robots("news.example") is None
+        archive.save_robots("news.example", "t1", 200, "User-agent: *")
+        archive.save_robots("news.example", "t2", 404, "")
+        assert archive.robots("news.example") == ("t2", 404, "")

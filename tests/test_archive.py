@@ -11,6 +11,7 @@ import pytest
 from events.errors import StoreError
 from events.sqlite_store import SQLiteEventStore
 from tests.archive_contract import ArchiveContract
+from tracker.archive import Archive
 from tracker.archive.sqlite_archive import ARCHIVE_VERSION, SQLiteArchive
 
 
@@ -48,3 +49,16 @@ def test_an_archive_written_by_a_newer_tracker_is_refused(db_path: Path) -> None
     raw.close()
     with pytest.raises(StoreError, match="newer tracker"):
         SQLiteArchive(SQLiteEventStore(db_path))
+
+
+class TestPostgresArchive(ArchiveContract):
+    """PostgresArchive passes the same contract, on a real server."""
+
+    @pytest.fixture
+    def archive(self, postgres_url: str) -> Iterator[Archive]:
+        from events.postgres_store import PostgresEventStore
+        from tracker.archive.postgres_archive import PostgresArchive
+
+        opened = PostgresArchive(PostgresEventStore(postgres_url))
+        yield opened
+        opened.close()

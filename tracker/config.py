@@ -11,16 +11,18 @@ import os
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from events.postgres_url import check_postgres_url, redacted
 from tracker.errors import ConfigError
 from tracker.model import FULL_TEXT, Deal, Feed
 from tracker.text import printable
 
 CONFIG_ENV = "TRACKER_CONFIG"
+DATABASE_URL_ENV = "TRACKER_DATABASE_URL"  # a postgresql:// URL; wins over [tracker].database
 DEFAULT_CONFIG_NAME = "tracker.toml"
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -65,6 +67,13 @@ class Config:
     feeds: tuple[Feed, ...] = ()
     deals: tuple[Deal, ...] = ()
     found: bool = True
+    #: a postgresql:// URL: the log and archive on that server instead of `database`
+    database_url: str | None = None
+
+    @property
+    def database_label(self) -> str:
+        """The database as messages name it: the file, or the URL without its password."""
+        return redacted(self.database_url) if self.database_url else str(self.database)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -90,15 +99,29 @@ def load_config(path: Path, *, must_exist: bool = True) -> Config:
     if not path.exists():
         if must_exist:
             raise ConfigError(path, None, "no such file (create one with `tracker init`)")
-        return Config(path=path.absolute(), database=path.absolute().parent / "tracker.db",
-                      reports_dir=path.absolute().parent / "reports", found=False)
+        return _database_from_environment(Config(
+            path=path.absolute(), database=path.absolute().parent / "tracker.db",
+            reports_dir=path.absolute().parent / "reports", found=False))
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, None, f"not valid TOML: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(path, None, f"cannot read: {error}") from None
-    return _Reader(path).config(raw)
+    return _database_from_environment(_Reader(path).config(raw))
+
+
+def _database_from_environment(config: Config) -> Config:
+    """`$TRACKER_DATABASE_URL`, when set, replaces the configured database."""
+    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if not url:
+        return config
+    try:
+        check_postgres_url(url)
+    except ValueError as error:  # not the value itself: it may hold a password
+        raise ConfigError(f"${DATABASE_URL_ENV}", None,
+                          f"expected a postgresql:// URL: {error}") from None
+    return replace(config, database_url=url)
 
 
 class _Reader:
@@ -144,9 +167,13 @@ class _Reader:
         w = "[tracker]"
         timezone = self.value(t, w, "timezone", _zone_name, "an IANA time zone like Europe/Paris",
                               "UTC")
+        database = self.value(t, w, "database", _text, "a file path or a postgresql:// URL",
+                              "tracker.db")
+        url = self.database_url(database)
         return Config(
             path=self.path.absolute(),
-            database=self.base / self.value(t, w, "database", _text, "a file path", "tracker.db"),
+            database=self.base / ("tracker.db" if url else database),
+            database_url=url,
             timezone=timezone,
             reports_dir=self.base / self.value(t, w, "reports_dir", _text, "a folder path",
                                                "reports"),
@@ -163,6 +190,16 @@ class _Reader:
             feeds=self.feeds(raw),
             deals=self.deals(raw),
         )
+
+    def database_url(self, database: str) -> str | None:
+        """The URL when `database` is one (only postgresql:// is known), else None."""
+        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", database):
+            return None
+        try:
+            return check_postgres_url(database)
+        except ValueError as error:  # not the value itself: it may hold a password
+            raise self.fail("[tracker].database", f"expected a file path or a postgresql://"
+                            f" URL: {error}") from None
 
     def schedule(self, raw: dict[str, Any]) -> Schedule:
         s = self.table(raw, "schedule", {"poll_every", "report_at"})

@@ -11,16 +11,22 @@ import os
 import re
 import socket
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from events.clock import format_occurred, format_recorded, parse_instant, utc_now
+from events.clock import format_occurred, format_recorded, utc_now
 from events.errors import StoreError
 from events.sqlite_errors import translated
 from events.sqlite_store import SQLiteEventStore
 from tracker.archive.interface import Archive
+from tracker.archive.rows import ARTICLE_COLUMNS as _ARTICLE_COLUMNS
+from tracker.archive.rows import FEED_COLUMNS, LEGACY_EXTRACTOR, LEGACY_RULE
+from tracker.archive.rows import SOURCE_COLUMNS as _SOURCE_COLUMNS
+from tracker.archive.rows import event_source as _event_source
+from tracker.archive.rows import feed_state as _feed_state
+from tracker.archive.rows import json_list as _json_list
+from tracker.archive.rows import stored_article as _stored_article
 from tracker.model import (
     Article,
     ArticleReading,
@@ -31,9 +37,6 @@ from tracker.model import (
     PageSource,
     StoredArticle,
 )
-
-LEGACY_RULE = "read before provenance was kept"
-LEGACY_EXTRACTOR = "before 0.2.0"
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS feeds (
@@ -169,40 +172,6 @@ VERSION_TABLE = """CREATE TABLE IF NOT EXISTS archive_schema (
   version INTEGER NOT NULL      -- one row: the archive schema version written
 )"""
 
-FEED_COLUMNS = ("name", "url", "fetch_url", "etag", "last_modified", "error_count", "last_error",
-                "last_error_at", "next_poll_at", "last_polled_at", "last_success_at",
-                "disabled_reason")
-
-
-_ARTICLE_COLUMNS = ("id, version, feed, key, link, title, text, published_at, language,"
-                    " published_estimated, content_hash, fetched_at, read_by, text_source")
-_SOURCE_COLUMNS = ("event_id, article_id, deal_id, rule, trigger_start, trigger_end,"
-                   " extractor")
-
-
-def _stored_article(row: tuple[Any, ...]) -> StoredArticle:
-    (id_, version, feed, key, link, title, text, published, language, estimated, content_hash,
-     fetched_at, read_by, text_source) = row
-    article = Article(feed=feed, key=key, link=link, title=title, text=text,
-                      published=parse_instant(published), language=language,
-                      published_estimated=bool(estimated), content_hash=content_hash)
-    return StoredArticle(id_, version, article, fetched_at, read_by, text_source or "feed")
-
-
-def _event_source(row: tuple[Any, ...]) -> EventSource:
-    event_id, article_id, deal_id, rule, start, end, extractor = row
-    trigger = (start, end) if isinstance(start, int) and isinstance(end, int) else None
-    return EventSource(event_id, article_id, deal_id, rule, trigger, extractor)
-
-
-def _json_list(text: object) -> list[str]:
-    try:
-        value = json.loads(text) if isinstance(text, str) else []
-    except ValueError:
-        return []
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
 def _listing_filter(*, deal_id: str | None, since: str | None, search: str | None,
                     without_events: bool) -> tuple[list[str], list[Any]]:
     """The WHERE clauses (and their parameters) of an article listing."""
@@ -228,14 +197,6 @@ def search_query(text: str) -> str:
     """An FTS5 query finding every word of `text` (whatever punctuation it holds)."""
     words = re.findall(r"\w+", text)
     return " ".join('"' + word + '"' for word in words) or '""'
-
-
-def _feed_state(row: tuple[Any, ...]) -> FeedState:
-    """A feeds row as polling uses it; a count another tool spoilt is read as none."""
-    state = FeedState(*row)
-    if not isinstance(state.error_count, int) or isinstance(state.error_count, bool):
-        state = replace(state, error_count=0)
-    return state
 
 
 class SQLiteArchive(Archive):

@@ -1,7 +1,8 @@
 """What every command shares: the config and the stores, opened once, and our errors
 shown as one line.
 
-This is the composition root: the only place that picks the SQLite adapters.
+This is the composition root: the only place that picks the adapters, SQLite for a
+file (the embedded default), PostgreSQL for a postgresql:// URL.
 Library code raises `TrackerError` or `EventsError`; here they become one line on
 stderr and exit status 1. Bad options are click usage errors, exit status 2.
 """
@@ -23,8 +24,10 @@ from tracker.errors import TrackerError, UnknownDeal
 from tracker.text import printable
 
 if TYPE_CHECKING:
-    from events.sqlite_store import SQLiteEventStore
+    from events.store import EventStore
     from tracker.archive import Archive
+
+POSTGRES_EXTRA = "PostgreSQL needs the postgres extra: pip install 'tracker[postgres]'"
 
 FORMATS = click.Choice(["table", "json"])
 
@@ -35,7 +38,7 @@ class App:
 
     config_option: str | None
     _config: Config | None = None
-    _store: SQLiteEventStore | None = field(default=None, repr=False)
+    _store: EventStore | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
@@ -45,17 +48,15 @@ class App:
             self._config = load_config(path, must_exist=explicit)
         return self._config
 
-    def store(self) -> SQLiteEventStore:
+    def store(self) -> EventStore:
         """Open the event store, creating the database on first use."""
         if self._store is None:
-            self._store = open_store(self.config.database)
+            self._store = open_store(database_of(self.config))
         return self._store
 
     def archive(self) -> Archive:
         """The feeds, articles, runs and reports tables, beside the event log."""
-        from tracker.archive.sqlite_archive import SQLiteArchive
-
-        return SQLiteArchive(self.store())
+        return archive_beside(self.store())
 
     def close(self) -> None:
         """Close the store, if it was opened."""
@@ -73,20 +74,54 @@ class App:
         raise UnknownDeal(f"unknown deal {deal_id!r}: deals in {where}: {known}")
 
 
-def open_archive(path: Path) -> Archive:
-    """The archive beside the event log at `path`: SQLite, the embedded default."""
-    from tracker.archive.sqlite_archive import SQLiteArchive
-
-    return SQLiteArchive(open_store(path))
+def database_of(config: Config) -> Path | str:
+    """What the config points at: a postgresql:// URL, else the SQLite file."""
+    return config.database_url or config.database
 
 
-def open_store(path: Path) -> SQLiteEventStore:
-    """The event store used by the command line: SQLite, the embedded default."""
+def open_archive(database: Path | str) -> Archive:
+    """The archive beside the event log at `database` (a file, or a postgresql:// URL)."""
+    return archive_beside(open_store(database))
+
+
+def archive_beside(store: EventStore) -> Archive:
+    """The archive sharing `store`'s database and transactions."""
     from events.sqlite_store import SQLiteEventStore
 
+    if isinstance(store, SQLiteEventStore):
+        from tracker.archive.sqlite_archive import SQLiteArchive
+
+        return SQLiteArchive(store)
+    from events.postgres_store import PostgresEventStore
+    from tracker.archive.postgres_archive import PostgresArchive
+
+    if isinstance(store, PostgresEventStore):
+        return PostgresArchive(store)
+    raise TrackerError(f"no archive is kept beside a {type(store).__name__}")
+
+
+def open_store(database: Path | str) -> EventStore:
+    """The event store used by the command line: SQLite for a file, the embedded
+    default; PostgreSQL for a postgresql:// URL."""
+    if isinstance(database, str):
+        return open_postgres_store(database)
+    from events.sqlite_store import SQLiteEventStore
+
+    path = database
     if not path.parent.is_dir():
         raise TrackerError(f"cannot create database {path}: folder {path.parent} does not exist")
     return SQLiteEventStore(path)
+
+
+def open_postgres_store(url: str) -> EventStore:
+    """The PostgreSQL event store at `url`; a one-line error when psycopg is missing."""
+    try:
+        from events.postgres_store import PostgresEventStore
+    except ImportError as error:
+        if error.name not in ("psycopg", "psycopg_binary", None):
+            raise
+        raise TrackerError(POSTGRES_EXTRA) from None
+    return PostgresEventStore(url)
 
 
 class TrackerGroup(click.Group):

@@ -127,4 +127,4 @@ def check(app: App, acknowledge: bool) -> None:
         click.echo(f"problem: {printable(problem)}", err=True)
     click.echo(printable(report.verdict()))
     if not report.ok:
-        raise TrackerError(f"{app.config.database} failed its check")
+        raise TrackerError(f"{app.config.database_label} failed its check")

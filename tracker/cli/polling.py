@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tracker.cli.app import App, open_archive
+from tracker.cli.app import App, database_of, open_archive
 from tracker.errors import TrackerError
 from tracker.jobs.runs import PollSummary
 from tracker.text import printable
@@ -87,7 +87,9 @@ def run_command(app: App) -> None:
 
     A report missed while stopped is produced once on return. Logs go to stderr, one
     line per poll and per report (-v for more). SIGTERM or Ctrl-C stops it cleanly.
-    Only one `tracker run` per database: a second one refuses to start.
+    On SQLite only one `tracker run` per database: a second one refuses to start. On
+    PostgreSQL any number may share it: each due feed is fetched by one of them per
+    round, and the daily report is produced and e-mailed once.
 
     Example: tracker --config /etc/tracker/tracker.toml run
     """
@@ -103,5 +105,10 @@ def run_command(app: App) -> None:
     if logging.getLogger().getEffectiveLevel() > logging.INFO:
         # the one line per poll and per report is shown even without -v
         logging.getLogger("tracker.jobs.scheduler").setLevel(logging.INFO)
+    database = database_of(config)
+    jobs = Jobs(config, open_archive=lambda: open_archive(database))
+    if config.database_url:
+        serve_until_signalled(jobs)  # pollers share the server: leases, not a file lock
+        return
     with RunLock(config.database):
-        serve_until_signalled(Jobs(config, open_archive=lambda: open_archive(config.database)))
+        serve_until_signalled(jobs)

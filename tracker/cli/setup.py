@@ -26,7 +26,7 @@ def init(app: App, force: bool) -> None:
     write_starter_config(path, force=force)
     app._config = load_config(path)
     app.store()
-    click.echo(f"Wrote {path} and created {app.config.database}.")
+    click.echo(f"Wrote {path} and created {app.config.database_label}.")
     click.echo("Edit the [[feeds]] and [[deals]] in it, then run `tracker replay`.")
 
 

@@ -216,7 +216,8 @@ def _describe(jobs: Jobs, scheduler: BackgroundScheduler) -> str:
     next_report = report_job.next_run_time.isoformat() if report_job else "never"
     hour, minute = config.schedule.report_at
     mail = f"e-mailed to {', '.join(config.email.to)}" if config.email else "not e-mailed"
-    return (f"{config.database}, {len(config.feeds)} feed(s) every {config.schedule.poll_every}s"
+    return (f"{config.database_label}, {len(config.feeds)} feed(s) every"
+            f" {config.schedule.poll_every}s"
             f" (+ up to {poll_jitter(config.schedule.poll_every):g}s), report at"
             f" {hour:02d}:{minute:02d} {config.timezone} (next {next_report}), {mail}")
 

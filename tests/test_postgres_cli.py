@@ -1,0 +1,93 @@
+"""Choosing PostgreSQL: `database = "postgresql://..."` or `$TRACKER_DATABASE_URL`, and
+one-line errors (a bad URL, a server that refuses, the extra missing), never the password."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import CONFIG_TEXT
+from tests.postgres import fresh_schema
+from tracker.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+ADD = ("add", "negotiation", "--deal", "microsoft-tiktok", "--stage", "negotiating",
+       "--date", "2020-08-02")
+
+
+def run(config_path: Path, *args: str, url: str | None = None) -> Result:
+    env = {"TRACKER_DATABASE_URL": url} if url else {}
+    return CliRunner().invoke(cli, ["--config", str(config_path), *args], env=env)
+
+
+def test_the_environment_url_selects_postgresql(config_path: Path, postgres_url: str) -> None:
+    assert run(config_path, *ADD, url=postgres_url).exit_code == 0
+    listed = run(config_path, "events", "--format", "json", url=postgres_url)
+    assert listed.exit_code == 0, listed.output
+    assert [row["data"] for row in json.loads(listed.output)] == [{"stage": "negotiating"}]
+    assert not (config_path.parent / "tracker.db").exists()
+    checked = run(config_path, "check", url=postgres_url)
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.startswith("OK: 1 events (0 retractions) over 1 deals")
+
+
+def test_the_config_url_selects_postgresql_and_the_environment_wins(
+        tmp_path: Path, postgres_url: str, postgres_server: str) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_text(CONFIG_TEXT.replace('database = "tracker.db"',
+                                          f'database = "{postgres_url}"'), encoding="utf-8")
+    assert run(config, *ADD).exit_code == 0
+    assert len(json.loads(run(config, "events", "--format", "json").output)) == 1
+    with fresh_schema(postgres_server) as other:
+        elsewhere = run(config, "events", "--format", "json", url=other)
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert json.loads(elsewhere.output) == []
+
+
+@pytest.mark.parametrize("url, problem", [
+    ("postgresql://me:hunter2@db.example:99999/tracker", "a malformed port or host"),
+    ("postgresql://me:hunter2@db.example:5432", "no database name"),
+])
+def test_a_bad_url_is_one_line_without_the_password(config_path: Path, url: str,
+                                                    problem: str) -> None:
+    result = run(config_path, "events", url=url)
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"Error: $TRACKER_DATABASE_URL: expected a postgresql:// URL: {problem}")
+    assert result.output.count("\n") == 1 and "hunter2" not in result.output
+
+
+def test_a_bad_url_in_the_config_names_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_text('[tracker]\ndatabase = "mysql://me:hunter2@db.example/tracker"\n',
+                      encoding="utf-8")
+    result = run(config, "events")
+    assert result.exit_code == 1
+    assert "[tracker].database: expected a file path or a postgresql:// URL" in result.output
+    assert "hunter2" not in result.output
+
+
+def test_a_server_that_refuses_is_one_line_without_the_password(config_path: Path) -> None:
+    result = run(config_path, "events", url="postgresql://me:hunter2@127.0.0.1:1/tracker")
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: postgresql://me:***@127.0.0.1:1/tracker: cannot connect: ")
+    assert result.output.count("\n") == 1 and "hunter2" not in result.output
+
+
+def test_without_the_extra_the_error_says_what_to_install(config_path: Path) -> None:
+    # a real process in which psycopg cannot be imported, as without `tracker[postgres]`
+    code = ("import sys; sys.modules['psycopg'] = None; from tracker.cli import main;"
+            f" sys.argv = ['tracker', '--config', {str(config_path)!r}, 'events']; main()")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+                               "TRACKER_DATABASE_URL": "postgresql://me:hunter2@db.example/t"})
+    assert done.returncode == 1
+    assert done.stderr == ("Error: PostgreSQL needs the postgres extra:"
+                           " pip install 'tracker[postgres]'\n")
