@@ -12,7 +12,8 @@ command line's composition root picks it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -45,6 +46,25 @@ class Archive(ABC):
     @abstractmethod
     def all_feeds(self) -> list[FeedState]:
         """Every feed ever polled, by name."""
+
+    # --- sharing: several pollers on one archive
+
+    def lease_feeds(self, states: Sequence[FeedState], *, now: str, until: str, holder: str,
+                    every: bool = False) -> list[FeedState]:
+        """Of these due feeds, those this poller is to fetch this round, as stored now;
+        each is leased to `holder` until `until`, so no other poller sharing the archive
+        takes it before (with `every`, even those leased or backing off).
+
+        An archive one poller uses at a time (SQLite: `tracker run` holds a file lock)
+        leases nothing: every feed is this poller's.
+        """
+        return list(states)
+
+    @contextmanager
+    def exclusively(self, task: str) -> Iterator[bool]:
+        """Inside: whether this process alone runs `task` among those sharing the
+        archive (False while another one runs it: skip it). Alone on SQLite."""
+        yield True
 
     @abstractmethod
     def known_versions(self, feed: str) -> dict[str, KnownVersion]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -45,6 +46,7 @@ from tracker.model import (
     StoredArticle,
 )
 
+_FEED_COLUMNS_OF_FEEDS = ", ".join(f"feeds.{column}" for column in FEED_COLUMNS)
 _LATEST = "version = (SELECT max(version) FROM articles WHERE feed = a.feed AND key = a.key)"
 _SAVE_FEED = (f"INSERT INTO feeds ({', '.join(FEED_COLUMNS)})"
               f" VALUES ({', '.join(['%s'] * len(FEED_COLUMNS))}) ON CONFLICT (name) DO UPDATE"
@@ -92,7 +94,8 @@ class PostgresArchive(Archive):
             self.conn.execute("INSERT INTO archive_schema (version) VALUES (%s)",
                               (ARCHIVE_VERSION,))
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+              ) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, params).fetchall()
 
     # --- feeds -----------------------------------------------------------------------
@@ -122,6 +125,36 @@ class PostgresArchive(Archive):
     def all_feeds(self) -> list[FeedState]:
         rows = self._rows(f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY name")
         return [feed_state(row) for row in rows]
+
+    @translated("lease the feeds")
+    def lease_feeds(self, states: Sequence[FeedState], *, now: str, until: str, holder: str,
+                    every: bool = False) -> list[FeedState]:
+        # one statement: rows another poller is leasing right now are skipped, not waited
+        # for, and once it commits their lease runs to the end of its round
+        rows = self._rows(
+            "WITH free AS (SELECT name FROM feeds WHERE name = ANY(%(names)s) AND (%(every)s"
+            " OR ((next_poll_at IS NULL OR next_poll_at <= %(now)s) AND (leased_until IS NULL"
+            " OR leased_until <= %(now)s))) ORDER BY name FOR UPDATE SKIP LOCKED)"
+            " UPDATE feeds SET leased_by = %(holder)s, leased_until = %(until)s FROM free"
+            f" WHERE feeds.name = free.name RETURNING {_FEED_COLUMNS_OF_FEEDS}",
+            {"names": [state.name for state in states], "every": every, "now": now,
+             "holder": holder, "until": until})
+        leased = {row[0]: feed_state(row) for row in rows}
+        return [leased[state.name] for state in states if state.name in leased]
+
+    @contextmanager
+    def exclusively(self, task: str) -> Iterator[bool]:
+        # a session lock, not a transaction's: it spans the task's transactions, and
+        # the server lets it go if this process dies
+        key = "SELECT hashtext(current_schema() || ': ' || %s)"
+        with translating(self.location, f"lock {task}", self.secret):
+            mine = bool(self._rows(f"SELECT pg_try_advisory_lock(({key}))", (task,))[0][0])
+        try:
+            yield mine
+        finally:
+            if mine and not self.conn.closed:
+                with translating(self.location, f"unlock {task}", self.secret):
+                    self.conn.execute(f"SELECT pg_advisory_unlock(({key}))", (task,))
 
     # --- articles --------------------------------------------------------------------
 

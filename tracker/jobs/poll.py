@@ -8,6 +8,8 @@ failing feed backs off on its own and never stops the others.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -25,6 +27,10 @@ from tracker.model import Feed, FeedState, FetchResult
 log = logging.getLogger(__name__)
 
 GONE_RETRY = timedelta(days=7)
+# Pollers sharing a database lease each feed they fetch for this share of poll_every:
+# no other takes it before. Under the interval, since `tracker run` adds up to a tenth
+# of it at random, so that the poller that fetched a feed can take it again next time.
+ROUND_SHARE = 0.9
 
 
 Progress = Callable[[str], None]
@@ -41,6 +47,7 @@ def poll_feeds(config: Config, archive: Archive, *, all_feeds: bool = False,
     now = now or utc_now()
     states = archive.feed_states((feed.name, feed.url) for feed in config.feeds)
     due = [feed for feed in config.feeds if all_feeds or _is_due(states[feed.name], now)]
+    due, states = _lease(config, archive, due, states, now=now, every=all_feeds)
     with recorded_run(archive, due=len(due), started=now) as summary:
         _backfill(config, archive, summary, should_stop)
         failures: list[tuple[FeedState, TrackerError]] = []
@@ -89,12 +96,26 @@ def ingest_locations(config: Config, archive: Archive, locations: Sequence[str],
     return summary
 
 
+def _lease(config: Config, archive: Archive, due: Sequence[Feed], states: dict[str, FeedState],
+           *, now: datetime, every: bool) -> tuple[list[Feed], dict[str, FeedState]]:
+    """The due feeds this poller fetches this round (all of them unless the archive is
+    shared with other pollers), and their states as stored now."""
+    until = now + timedelta(seconds=config.schedule.poll_every * ROUND_SHARE)
+    leased = archive.lease_feeds([states[feed.name] for feed in due],
+                                 now=format_recorded(now), until=format_recorded(until),
+                                 holder=f"{socket.gethostname()}:{os.getpid()}", every=every)
+    fresh = {state.name: state for state in leased}
+    return [feed for feed in due if feed.name in fresh], {**states, **fresh}
+
+
 def _backfill(config: Config, archive: Archive, summary: PollSummary,
               should_stop: Callable[[], bool] | None) -> None:
-    """Read the stored articles for the deals that are new or renamed, before polling."""
+    """Read the stored articles for the deals that are new or renamed, before polling
+    (one poller at a time: the others poll on, and find it done next time)."""
     from tracker.jobs.reprocess import backfill
 
-    result = backfill(archive, config.deals, should_stop=should_stop)
+    with archive.exclusively("backfill") as mine:
+        result = backfill(archive, config.deals, should_stop=should_stop) if mine else None
     if result is not None:
         summary.reread = result.articles
         summary.reread_events = result.count("add")

@@ -125,7 +125,10 @@ class Jobs:
         day = None
         try:
             report, reported_days = self._report_functions()
-            with self._opened() as (store, archive):
+            # pollers sharing a database: one produces the report, the others skip it
+            with self._opened() as (store, archive), archive.exclusively("daily report") as mine:
+                if not mine:
+                    return None
                 # with [email], a day counts as done once e-mailed: a report whose
                 # sending failed is sent again after each poll, until the next day's
                 done = reported_days(archive, delivered=self.config.email is not None)
