@@ -1,7 +1,8 @@
 """Tamper evidence for the SQLite log: a hash chain over every column of every event.
 
-Like a transparency log, each event gets a link: the SHA-256 of the link before it and
-of all the event's columns, written in the same transaction as the event. Editing any
+Like a transparency log, each event gets a link (`events.chain`): the SHA-256 of the
+link before it and of all the event's columns, written in the same transaction as the
+event. Editing any
 column, deleting an event, inserting one in the middle or reordering them breaks the
 chain where it happened, whoever dropped the triggers first; `verify_chain` says where.
 Triggers found missing when a log is opened are put back and recorded as a notice,
@@ -11,15 +12,13 @@ reported until someone acknowledges it. The chain lives in an operational table 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 
+from events.chain import GENESIS, links_after, problems
 from events.clock import format_recorded, utc_now
 from events.store import COLUMNS, StoredEvent
 
-GENESIS = "0" * 64
 CHAIN_TABLE = """CREATE TABLE IF NOT EXISTS event_chain (
   seq   INTEGER PRIMARY KEY,  -- the event's seq
   link  TEXT NOT NULL         -- sha256 of the link before it and every column of the event
@@ -39,12 +38,6 @@ CHAIN_TRIGGER_NAMES = ("event_chain_no_update", "event_chain_no_delete")
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY seq"
 
 
-def link(previous: str, row: Sequence[object]) -> str:
-    """The link of an event: its columns (as stored, seq first) after the link before."""
-    canonical = json.dumps(list(row), ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
-
-
 def head(conn: sqlite3.Connection) -> tuple[int, str]:
     """The last link: (seq, link), (0, GENESIS) for an empty chain."""
     row = conn.execute("SELECT seq, link FROM event_chain ORDER BY seq DESC LIMIT 1").fetchone()
@@ -54,11 +47,8 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
 def extend(conn: sqlite3.Connection, rows: Iterable[StoredEvent]) -> None:
     """Link new rows after the chain's head (inside the appending transaction)."""
     _, previous = head(conn)
-    links = []
-    for row in rows:
-        previous = link(previous, row)
-        links.append((row.seq, previous))
-    conn.executemany("INSERT INTO event_chain (seq, link) VALUES (?, ?)", links)
+    conn.executemany("INSERT INTO event_chain (seq, link) VALUES (?, ?)",
+                     links_after(previous, rows))
 
 
 def create(conn: sqlite3.Connection) -> None:
@@ -95,38 +85,5 @@ def acknowledge(conn: sqlite3.Connection) -> int:
 
 def verify_chain(conn: sqlite3.Connection) -> list[str]:
     """Where the events and their chain disagree: edited, removed, inserted, reordered."""
-    problems: list[str] = []
     chain = conn.execute("SELECT seq, link FROM event_chain ORDER BY seq")
-    events = (StoredEvent(*row) for row in conn.execute(_SELECT))
-    previous = GENESIS
-    for seq, stored, row in _pairs(chain, events):
-        if row is None:
-            problems.append(f"seq {seq}: the chain links an event the log no longer holds"
-                            " (deleted?)")
-        elif stored is None:
-            problems.append(f"seq {seq} ({row.event_id[:12]}): not in the hash chain (inserted"
-                            " behind tracker's back?)")
-        elif link(previous, row) != stored:
-            problems.append(f"seq {seq} ({row.event_id[:12]}): does not match its link in the"
-                            " hash chain (edited, moved, or an event before it removed)")
-        previous = stored or previous
-    return problems
-
-
-def _pairs(chain: Iterable[tuple[int, str]], events: Iterator[StoredEvent]
-           ) -> Iterator[tuple[int, str | None, StoredEvent | None]]:
-    """Links and events side by side by seq: (seq, link or None, event or None)."""
-    links = iter(chain)
-    link_row = next(links, None)
-    event = next(events, None)
-    while link_row is not None or event is not None:
-        if event is None or (link_row is not None and link_row[0] < event.seq):
-            assert link_row is not None
-            yield link_row[0], link_row[1], None
-            link_row = next(links, None)
-        elif link_row is None or event.seq < link_row[0]:
-            yield event.seq, None, event
-            event = next(events, None)
-        else:
-            yield event.seq, link_row[1], event
-            link_row, event = next(links, None), next(events, None)
+    return problems(chain, (StoredEvent(*row) for row in conn.execute(_SELECT)))

@@ -65,6 +65,19 @@ def test_a_disabled_trigger_is_a_problem_check_reports(pg_store: PostgresEventSt
                                  "append-only trigger events_no_delete is disabled"]
 
 
+def test_an_event_edited_behind_the_triggers_breaks_the_chain(pg_store: PostgresEventStore,
+                                                               postgres_url: str) -> None:
+    rows = pg_store.append([negotiation("rumored", f"2020-08-0{day}") for day in (1, 2, 3)])
+    assert pg_store.chain_head()[0] == rows[-1].seq
+    with psycopg.connect(postgres_url, autocommit=True) as raw:
+        raw.execute("ALTER TABLE events DISABLE TRIGGER events_no_update")
+        raw.execute("UPDATE events SET deal_id = 'other' WHERE seq = 2")
+        raw.execute("ALTER TABLE events ENABLE TRIGGER events_no_update")
+    assert pg_store.verify() == [f"seq 2 ({rows[1].event_id[:12]}): does not match its link"
+                                 " in the hash chain (edited, moved, or an event before it"
+                                 " removed)"]
+
+
 def test_seq_follows_commit_order(pg_store: PostgresEventStore, postgres_url: str) -> None:
     # a writer that began first but commits last must not hold a lower seq than an
     # event committed before it: a reader following `--after SEQ` would skip it
