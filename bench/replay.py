@@ -1,10 +1,14 @@
 """Replay benchmark: 1,000,000 synthetic events over 1,000 deals.
 
 Prints, measured in one run: the replay time, a raw floor (a plain `sqlite3` scan of
-the same table with `json.loads` of each `data`), their ratio, and peak memory.
+the same table with `json.loads` of each `data`), their ratio, and peak memory; then
+the same log copied into a throwaway schema of a PostgreSQL server, replayed there,
+side by side with SQLite (events per second, and the ratio).
 
     python bench/replay.py                 # 1M events, 1,000 deals
-    python bench/replay.py --events 200000 --deals 200
+    python bench/replay.py --events 100000 --deals 100
+    python bench/replay.py --postgres postgresql://user@host:5432/db
+    python bench/replay.py --no-postgres   # SQLite alone
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.postgres import DEFAULT_SERVER  # noqa: E402
 from events.model import (  # noqa: E402
     STAGES,
     DeadlineSet,
@@ -34,6 +39,7 @@ from events.model import (  # noqa: E402
 )
 from events.replay import replay  # noqa: E402
 from events.sqlite_store import SQLiteEventStore  # noqa: E402
+from events.store import EventStore  # noqa: E402
 
 START = datetime(2019, 1, 1, tzinfo=UTC)
 SPAN_SECONDS = 5 * 365 * 86400
@@ -93,12 +99,34 @@ def raw_floor(path: Path) -> tuple[float, int]:
     return time.perf_counter() - started, count
 
 
-def timed_replay(path: Path) -> tuple[float, int, int]:
+def timed_replay(path: Path | str) -> tuple[float, int, int]:
+    """Open the log (a SQLite file, or a postgresql:// URL) and replay it whole."""
     started = time.perf_counter()
-    store = SQLiteEventStore(path)
+    if isinstance(path, str):
+        from events.postgres_store import PostgresEventStore
+
+        store: EventStore = PostgresEventStore(path)
+    else:
+        store = SQLiteEventStore(path)
     result = replay(store, as_of=date(2030, 1, 1), zone=ZoneInfo("UTC"))
     store.close()
     return time.perf_counter() - started, result.events_applied, len(result.deals)
+
+
+def side_by_side(path: Path, server: str, sqlite: tuple[float, int, int]) -> None:
+    """The log copied to PostgreSQL and replayed there, beside the SQLite figure."""
+    from bench.postgres import copy_log, throwaway_schema
+
+    with throwaway_schema(server) as url:
+        started = time.perf_counter()
+        copied = copy_log(path, url)
+        print(f"copied {copied:,} events to PostgreSQL in {time.perf_counter() - started:.1f} s")
+        postgres = best_of(3, timed_replay, url)
+    assert postgres[1:] == sqlite[1:], "both replays apply the same events to the same deals"
+    print(f"replay, best of 3: {'events':>10}  {'SQLite ev/s':>12}  {'PostgreSQL ev/s':>15}"
+          f"  {'PG/SQLite':>9}")
+    print(f"{'':18} {sqlite[1]:>10,}  {sqlite[1] / sqlite[0]:>12,.0f}"
+          f"  {postgres[1] / postgres[0]:>15,.0f}  {sqlite[0] / postgres[0]:>8.2f}x")
 
 
 def replay_peak_memory(path: Path) -> tuple[float, float]:
@@ -128,6 +156,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--deals", type=int, default=1_000)
     parser.add_argument("--db", type=Path, help="Reuse or build the log here.")
+    parser.add_argument("--postgres", default=DEFAULT_SERVER, metavar="URL",
+                        help="The PostgreSQL server to compare with (a throwaway schema).")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite alone.")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
     path = args.db or folder / "bench.db"
@@ -146,6 +177,8 @@ def main() -> None:
     print(f"ratio replay / raw floor:              {took / floor:.2f}x (target <= 2x)")
     print(f"peak memory of replay:                 {heap:.1f} MB Python heap,"
           f" {rss:.0f} MB process RSS (target < 150 MB)")
+    if not args.no_postgres:
+        side_by_side(path, args.postgres, (took, applied, deals))
 
 
 if __name__ == "__main__":
