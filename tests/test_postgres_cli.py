@@ -91,3 +91,10 @@ def test_without_the_extra_the_error_says_what_to_install(config_path: Path) -> 
     assert done.returncode == 1
     assert done.stderr == ("Error: PostgreSQL needs the postgres extra:"
                            " pip install 'tracker[postgres]'\n")
+
+
+def test_the_demo_keeps_to_its_own_file_whatever_the_environment_says(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["demo", "--dir", str(tmp_path / "demo")],
+                                env={"TRACKER_DATABASE_URL": "postgresql://me@127.0.0.1:1/x"})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "demo" / "tracker.db").is_file()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -45,6 +46,8 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
 
     config_path = prepare_demo(folder)
     app = App(str(config_path))
+    # the demo's own file, whatever $TRACKER_DATABASE_URL names: never a real log
+    app._config = replace(load_config(config_path), database_url=None)
     ctx.call_on_close(app.close)
     summary = poll_feeds(app.config, app.archive(), all_feeds=True)
     click.echo(summary.line())
