@@ -75,8 +75,9 @@ def main() -> None:
     print(f"append, {args.batch} event(s) per transaction")
     print(f"{'events':>10}  {'SQLite ev/s':>12}  {'PostgreSQL ev/s':>15}  {'PG/SQLite':>9}")
     for count in args.events or [100_000, 1_000_000]:
-        folder = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
-        sqlite = measure(partial(SQLiteEventStore, folder / "append.db"), count, args.batch)
+        with tempfile.TemporaryDirectory(prefix="tracker-bench-") as folder:
+            sqlite = measure(partial(SQLiteEventStore, Path(folder) / "append.db"), count,
+                             args.batch)
         with throwaway_schema(args.postgres) as url:
             postgres = measure(partial(PostgresEventStore, url), count, args.batch)
         print(f"{count:>10,}  {count / sqlite:>12,.0f}  {count / postgres:>15,.0f}"

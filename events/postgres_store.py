@@ -94,11 +94,9 @@ def connect(url: str) -> psycopg.Connection[Any]:
     """A connection in autocommit mode: transactions are begun explicitly, as on SQLite."""
     try:
         conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
-    except psycopg.Error as error:
+        conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+    except (psycopg.Error, ValueError) as error:  # ValueError: a URL libpq never saw
         raise store_error(redacted(url), "connect", error, password_of(url)) from error
-    except ValueError as error:  # a malformed URL: libpq never saw it
-        raise store_error(redacted(url), "connect", error, password_of(url)) from error
-    conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
     return conn
 
 
@@ -107,8 +105,7 @@ class PostgresEventStore(EventStore):
 
     def __init__(self, url: str) -> None:
         self._location = redacted(url)
-        self._secret = password_of(url)
-        self.url = url
+        self._secret = password_of(url)  # kept only to scrub it from messages
         self.conn = connect(url)
         self._depth = 0
         try:
