@@ -4,6 +4,7 @@ real HTTP servers on 127.0.0.1; robots.txt files kept in a real SQLite archive."
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -240,6 +241,21 @@ def test_requests_to_one_host_are_spaced_and_at_most_two_at_once(
     assert all(isinstance(o, Page) for o in outcomes)
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     assert min(gaps) >= 0.18 and running[1] <= 2
+
+
+def test_a_host_that_does_not_answer_is_not_asked_again_in_the_same_poll(
+        archive: SQLiteArchive) -> None:
+    with socket.socket() as listener:  # a port that takes connections and never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(50)
+        base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        started = time.monotonic()
+        outcomes = read(archive, *(f"{base}/news/{n}" for n in range(6)), read_timeout=0.3,
+                        per_host=1)
+    assert all(isinstance(o, PageFailure) and o.retry for o in outcomes)
+    assert {o.reason for o in outcomes if isinstance(o, PageFailure)} == {
+        "robots.txt unreachable: timed out waiting 0.3 s for data"}
+    assert time.monotonic() - started < 3  # asked once, not six times
 
 
 def test_a_stop_request_leaves_the_pages_for_the_next_poll(

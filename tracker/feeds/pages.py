@@ -45,6 +45,9 @@ MIN_ARTICLE_CHARS = 80
 _PASSING = frozenset({FetchErrorKind.TIMEOUT, FetchErrorKind.CONNECTION,
                       FetchErrorKind.BROKEN})
 _PASSING_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+# A host that fails so is not asked again in the same poll: with a site down, 200 pages
+# would otherwise each wait out the timeouts.
+_SILENT = frozenset({FetchErrorKind.TIMEOUT, FetchErrorKind.CONNECTION})
 
 
 @dataclass(frozen=True)
@@ -118,12 +121,13 @@ def _keep_robots(store: RobotsStore, book: RobotsBook) -> None:
 
 class _HostGate:
     """At least `interval` seconds (or a site's Crawl-delay) between the starts of two
-    requests to one host."""
+    requests to one host; and the hosts that did not answer in this run."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self.lock = threading.Lock()
         self.next_start: dict[str, float] = {}
+        self.silent: set[str] = set()
 
     def wait(self, host: str, delay: float = 0.0) -> None:
         with self.lock:
@@ -159,10 +163,14 @@ class _Reader:
             return PageFailure(f"robots.txt unreachable: {error}", retry=True)
         if not rules.allows(job.url):
             return PageFailure("robots.txt disallows")
+        if host in self.gate.silent:
+            return PageFailure(f"{host} did not answer earlier in this poll", retry=True)
         self.gate.wait(host, rules.delay())
         try:
             result = self._fetch(job.url, PAGE, self.limits.max_bytes)
         except FetchError as error:
+            if error.kind in _SILENT:
+                self.gate.silent.add(host)
             return _failure(error)
         return _page(result, job.url)
 

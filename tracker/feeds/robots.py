@@ -84,6 +84,7 @@ class RobotsBook:
                 self.known[site] = Robots(kept[1], kept[2])
         self.lock = threading.Lock()
         self.site_locks: dict[str, threading.Lock] = {}
+        self.unreachable: dict[str, str] = {}
         self.fresh: list[tuple[str, str, Robots]] = []
 
     def rules(self, site: str, read: Callable[[], Robots]) -> Robots:
@@ -91,9 +92,15 @@ class RobotsBook:
         with self.lock:
             site_lock = self.site_locks.setdefault(site, threading.Lock())
         with site_lock:
+            if site in self.unreachable:  # asked once in this run is enough
+                raise RobotsUnreachable(self.unreachable[site])
             known = self.known.get(site)
             if known is None:
-                known = read()
+                try:
+                    known = read()
+                except RobotsUnreachable as error:
+                    self.unreachable[site] = str(error)
+                    raise
                 with self.lock:
                     self.known[site] = known
                     self.fresh.append((site, format_recorded(self.now), known))
