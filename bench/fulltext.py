@@ -19,18 +19,14 @@ repository.
 from __future__ import annotations
 
 import argparse
-import functools
 import html
-import http.server
 import json
 import re
 import sqlite3
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -47,12 +43,12 @@ from bench.goldset import (  # noqa: E402
     TYPES,
     BenchError,
     GoldSet,
-    QuietHandler,
     Tally,
     config_text,
     judge_all,
     load_set,
     poll_twice,
+    serve,
     tally,
 )
 
@@ -138,19 +134,6 @@ def format_datetime_tuple(parsed: time.struct_time) -> str:
     return format_datetime(datetime(*parsed[:6], tzinfo=UTC))
 
 
-@contextmanager
-def serve_on(folder: Path, address: str) -> Iterator[str]:
-    """Serve `folder` on `address` (a loopback address), port chosen by the system."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer((address, 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://{address}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def score(split: GoldSet, base_url: str, mode: str, folder: Path) -> tuple[Tally, str, float]:
     """Poll the split set with `full_text = mode`; the tally, the pages line, seconds."""
     folder.mkdir()
@@ -186,10 +169,10 @@ def main(argv: list[str] | None = None) -> int:
             site = Path(tmp) / "site"
             site.mkdir()
             # the servers must be up before the links are written: their ports are in them
-            hosts = [stack.enter_context(serve_on(site, f"127.0.0.{n}"))
+            hosts = [stack.enter_context(serve(site, f"127.0.0.{n}"))
                      for n in range(2, 2 + args.hosts)]
             split = split_set(goldset, site, hosts)
-            base = stack.enter_context(serve_on(site, "127.0.0.1"))
+            base = stack.enter_context(serve(site, "127.0.0.1"))
             results = {mode: score(split, base, mode, Path(tmp) / mode)
                        for mode in ("never", "auto")}
     except BenchError as e:
