@@ -71,6 +71,53 @@ class ArchiveContract:
         assert archive.known_versions("tech") == {}
         assert list(archive.store.read()) == []
 
+    def test_pages_are_asked_for_the_latest_feed_version_naming_a_deal(
+            self, archive: Archive) -> None:
+        names = ArticleReading(frozenset({"acme-globex"}))
+        archive.save_article(article("short", "Talks."), version=1, fetched_at="t", events=0,
+                             reading=names, read_by="x")
+        archive.save_article(article("long", "Talks. " * 300), version=1, fetched_at="t",
+                             events=0, reading=names, read_by="x")
+        archive.save_article(article("none", "Talks."), version=1, fetched_at="t", events=0)
+        archive.save_article(article("old", "Talks."), version=1, fetched_at="t", events=0,
+                             reading=names, read_by="x")
+        archive.save_article(article("old", "Talks again."), version=2, fetched_at="t",
+                             events=0)
+
+        def keys(**modes: list[str]) -> set[str]:
+            found = archive.page_candidates(auto=modes.get("auto", []),
+                                            always=modes.get("always", []), short=1500, limit=9)
+            return {stored.article.key for stored in found}
+
+        assert keys(auto=["tech"]) == {"short"}
+        assert keys(always=["tech"]) == {"short", "long"}
+        assert keys(auto=["other"]) == keys() == set()
+        assert len(archive.page_candidates(auto=[], always=["tech"], short=9, limit=1)) == 1
+
+    def test_a_page_attempt_is_recorded_and_a_page_version_is_no_candidate(
+            self, archive: Archive) -> None:
+        names = ArticleReading(frozenset({"acme-globex"}))
+        archive.save_article(article("a", "Talks."), version=1, fetched_at="t", events=0,
+                             reading=names, read_by="x")
+        archive.save_article(article("b", "Talks."), version=1, fetched_at="t", events=0,
+                             reading=names, read_by="x")
+        first, second = sorted(archive.page_candidates(auto=["tech"], always=[], short=1500,
+                                                       limit=9), key=lambda s: s.article.key)
+        archive.record_page_attempt(first.id, tried_at="2020-08-02T12:00:00Z", error="HTTP 404")
+        archive.record_page_attempt(second.id, tried_at=None, error="HTTP 503")
+        archive.save_article(replace(article("c", "The whole story."), content_hash=""),
+                             version=2, fetched_at="t", events=0, reading=names, read_by="x",
+                             page=PageSource("https://news.example/c", 200))
+        left = archive.page_candidates(auto=["tech"], always=[], short=1500, limit=9)
+        assert [stored.id for stored in left] == [second.id]  # tried again: no tried_at
+
+    def test_robots_files_are_kept_by_site_and_replaced(self, archive: Archive) -> None:
+        assert archive.robots("https://news.example") is None
+        archive.save_robots("https://news.example", "2020-08-02T12:00:00Z", 200, "Disallow: /")
+        archive.save_robots("https://news.example", "2020-08-03T12:00:00Z", 404, "")
+        assert archive.robots("https://news.example") == ("2020-08-03T12:00:00Z", 404, "")
+        assert archive.robots("https://other.example") is None
+
     def test_runs_are_opened_closed_and_listed_newest_first(self, archive: Archive) -> None:
         first = archive.start_run("2020-08-02T10:00:00.000000Z")
         second = archive.start_run("2020-08-02T11:00:00.000000Z")
@@ -139,22 +186,11 @@ class ArchiveContract:
         archive.forget_deal_reads(["microsoft-tiktok"])
         assert archive.deal_reads() == {}
 
-    def test_pages_are_tried_once_and_robots_are_kept(self, archive: Archive) -> None:
-        reading = ArticleReading(frozenset({"microsoft-tiktok"}))
-        short = archive.save_article(article("k1", "short"), version=1, fetched_at="t",
-                                     events=0, read_by="x", reading=reading)
-        archive.save_article(article("k2", "long " * 100), version=1, fetched_at="t", events=0,
-                             read_by="x", reading=reading)
-        assert short is not None
-        candidates = archive.page_candidates(auto=["tech"], always=[], short=100, limit=10)
-        assert [c.id for c in candidates] == [short]
-        archive.record_page_attempt(short, tried_at="t", error=None)
-        assert archive.page_candidates(auto=["tech"], always=[], short=100, limit=10) == []
-        page = archive.save_article(replace(article("k1", "the whole page"), content_hash="p"),
-                                    version=2, fetched_at="t", events=0,
-                                    page=PageSource("https://news.example/k1", 200))
-        assert page is not None and archive.known_versions("tech")["k1"].version == 2
-        assert archive.robots("news.example") is None
-        archive.save_robots("news.example", "t1", 200, "User-agent: *")
-        archive.save_robots("news.example", "t2", 404, "")
-        assert archive.robots("news.example") == ("t2", 404, "")
+    def test_a_page_version_numbers_the_next_version_but_is_not_compared(
+            self, archive: Archive) -> None:
+        archive.save_article(article("k1", "short"), version=1, fetched_at="t", events=0)
+        archive.save_article(replace(article("k1", "the whole page"), content_hash="p"),
+                             version=2, fetched_at="t", events=0,
+                             page=PageSource("https://news.example/k1", 200))
+        known = archive.known_versions("tech")["k1"]
+        assert (known.version, known.content_hash) == (2, article("k1", "short").content_hash)
