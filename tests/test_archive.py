@@ -62,3 +62,42 @@ class TestPostgresArchive(ArchiveContract):
         opened = PostgresArchive(PostgresEventStore(postgres_url))
         yield opened
         opened.close()
+
+
+def test_one_postgresql_archive_at_a_time_runs_a_task(postgres_url: str) -> None:
+    from events.postgres_store import PostgresEventStore
+    from tracker.archive.postgres_archive import PostgresArchive
+
+    first, second = (PostgresArchive(PostgresEventStore(postgres_url)) for _ in range(2))
+    try:
+        with first.exclusively("daily report") as mine:
+            assert mine
+            with second.exclusively("daily report") as theirs:
+                assert not theirs
+            with second.exclusively("pages") as other_task:
+                assert other_task
+        with second.exclusively("daily report") as now_theirs:
+            assert now_theirs
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_feed_leased_by_one_poller_is_not_leased_by_another(postgres_url: str) -> None:
+    from events.postgres_store import PostgresEventStore
+    from tracker.archive.postgres_archive import PostgresArchive
+
+    first, second = (PostgresArchive(PostgresEventStore(postgres_url)) for _ in range(2))
+    try:
+        states = list(first.feed_states([("a", "https://a.example"),
+                                         ("b", "https://b.example")]).values())
+        lease = {"now": "2026-03-10T09:00:00.000000Z", "until": "2026-03-10T09:13:30.000000Z"}
+        assert [s.name for s in first.lease_feeds(states[:1], holder="one", **lease)] == ["a"]
+        assert [s.name for s in second.lease_feeds(states, holder="two", **lease)] == ["b"]
+        assert second.lease_feeds(states, holder="two", **lease) == []
+        later = {"now": "2026-03-10T09:13:30.000000Z", "until": "2026-03-10T09:27:00.000000Z"}
+        assert [s.name for s in second.lease_feeds(states, holder="two", **later)] == ["a", "b"]
+        assert len(first.lease_feeds(states, holder="one", every=True, **later)) == 2
+    finally:
+        first.close()
+        second.close()
