@@ -12,11 +12,25 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from urllib.parse import quote
 
 import pytest
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def need_psycopg() -> ModuleType:
+    """psycopg, for a test module that imports it; without it the module skips (fails
+    under CI=true), as without a server."""
+    try:
+        import psycopg
+    except ImportError:
+        why = "psycopg is not installed (pip install -e '.[postgres]')"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and the PostgreSQL tests cannot run: {why}", pytrace=False)
+        pytest.skip(f"PostgreSQL tests skipped: {why}", allow_module_level=True)
+    return psycopg
 
 
 def server_url() -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import psycopg
 from click.testing import CliRunner, Result
 
+from tests.postgres import need_psycopg
 from tracker.cli import cli
+
+psycopg = need_psycopg()
 
 SAMPLES = Path(__file__).resolve().parents[1] / "tracker" / "samples"
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 
-from events.errors import StoreError
-from events.postgres_store import PostgresEventStore
-from tests.test_damaged_database import CALLS
-from tracker.archive.postgres_archive import PostgresArchive
+from tests.postgres import need_psycopg
+
+psycopg = need_psycopg()
+
+from events.errors import StoreError  # noqa: E402
+from events.postgres_store import PostgresEventStore  # noqa: E402
+from tests.test_damaged_database import CALLS  # noqa: E402
+from tracker.archive.postgres_archive import PostgresArchive  # noqa: E402
 
 
 @pytest.fixture

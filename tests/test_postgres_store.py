@@ -5,13 +5,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 
-from events.errors import StoreError
-from events.postgres_store import PostgresEventStore
-from tests.conftest import negotiation
-from tests.store_contract import EventStoreContract
+from tests.postgres import need_psycopg
+
+psycopg = need_psycopg()
+
+from events.errors import StoreError  # noqa: E402
+from events.postgres_store import PostgresEventStore  # noqa: E402
+from tests.conftest import negotiation  # noqa: E402
+from tests.store_contract import EventStoreContract  # noqa: E402
 
 
 class TestPostgresEventStore(EventStoreContract):
