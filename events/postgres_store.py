@@ -86,6 +86,10 @@ INDEXES: tuple[tuple[str, ...], ...] = (
 RECORDED_PATTERN = (r"^[0-9]{4}-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]"
                     r"\.[0-9]{6}Z$")
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
+_LATEST_RECORDED = ("SELECT recorded_at FROM (SELECT recorded_at FROM events ORDER BY"
+                    " recorded_at DESC LIMIT 64) AS latest WHERE recorded_at ~ %s LIMIT 1")
+_ANY_RECORDED = ("SELECT max(recorded_at) FROM events WHERE recorded_at ~ %s HAVING"
+                 " count(*) > 0")
 _TIMELINE = f"SELECT {', '.join(TIMELINE_COLUMNS)} FROM events"
 _COPY = f"COPY events ({', '.join(COLUMNS)}) FROM STDIN"
 
@@ -168,11 +172,14 @@ class PostgresEventStore(EventStore):
     @translated("read the event log")
     def last_recorded_at(self) -> str | None:
         # the latest well-formed time, not the last row's: a row another tool inserted
-        # with an old or garbled recorded_at must not hide the log from a replay
-        row = self.conn.execute("SELECT recorded_at FROM events WHERE recorded_at ~ %s"
-                                " ORDER BY recorded_at DESC LIMIT 1",
-                                (RECORDED_PATTERN,)).fetchone()
-        return str(row[0]) if row else None
+        # with an old or garbled recorded_at must not hide the log from a replay. The
+        # planner cannot tell how many rows the pattern keeps, and may scan the whole
+        # table for it: the latest few by the index first, the scan only if all are bad
+        for sql in (_LATEST_RECORDED, _ANY_RECORDED):
+            row = self.conn.execute(sql, (RECORDED_PATTERN,)).fetchone()
+            if row is not None:
+                return str(row[0])
+        return None
 
     @translated("read the event log")
     def _stored_ids(self, ids: Sequence[str]) -> set[str]:

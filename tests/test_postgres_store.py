@@ -162,3 +162,16 @@ def test_an_unknown_database_is_a_clear_error(postgres_server: str) -> None:
     url = postgres_server.rsplit("/", 1)[0] + "/no_such_database_here"
     with pytest.raises(StoreError, match="no_such_database_here.*does not exist"):
         PostgresEventStore(url)
+
+
+@pytest.mark.parametrize("garbled", [1, 70])  # 70: more than the latest few looked at first
+def test_rows_with_a_garbled_recorded_at_do_not_hide_the_log(pg_store: PostgresEventStore,
+                                                             postgres_url: str,
+                                                             garbled: int) -> None:
+    (row,) = pg_store.append([negotiation("agreed", "2020-08-02")])
+    with psycopg.connect(postgres_url, autocommit=True) as raw:  # another tool's inserts
+        for n in range(garbled):
+            raw.execute("INSERT INTO events (seq, event_id, deal_id, type, occurred_at,"
+                        " recorded_at, data) VALUES (%s, %s, 'd', 'negotiation',"
+                        " '2020-08-03T00:00:00Z', 'zz garbled', '{}')", (100 + n, f"x{n}"))
+    assert pg_store.last_recorded_at() == row.recorded_at
