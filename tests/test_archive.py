@@ -101,3 +101,16 @@ def test_a_feed_leased_by_one_poller_is_not_leased_by_another(postgres_url: str)
     finally:
         first.close()
         second.close()
+
+
+def test_a_postgresql_archive_written_by_a_newer_tracker_is_refused(postgres_url: str) -> None:
+    import psycopg
+
+    from events.postgres_store import PostgresEventStore
+    from tracker.archive.postgres_archive import PostgresArchive
+
+    PostgresArchive(PostgresEventStore(postgres_url)).close()
+    with psycopg.connect(postgres_url, autocommit=True) as raw:
+        raw.execute("UPDATE archive_schema SET version = %s", (ARCHIVE_VERSION + 1,))
+    with pytest.raises(StoreError, match="newer tracker"):
+        PostgresArchive(PostgresEventStore(postgres_url))

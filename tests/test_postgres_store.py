@@ -175,3 +175,29 @@ def test_rows_with_a_garbled_recorded_at_do_not_hide_the_log(pg_store: PostgresE
                         " recorded_at, data) VALUES (%s, %s, 'd', 'negotiation',"
                         " '2020-08-03T00:00:00Z', 'zz garbled', '{}')", (100 + n, f"x{n}"))
     assert pg_store.last_recorded_at() == row.recorded_at
+
+
+def test_two_writers_appending_the_same_facts_store_them_once(postgres_url: str) -> None:
+    writers = [PostgresEventStore(postgres_url) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def write(store: PostgresEventStore, name: str) -> None:
+        start.wait()
+        for batch in range(30):
+            store.append([negotiation("negotiating", "2020-08-02",
+                                      url=f"https://x.example/{name}/{batch}"),
+                          # both writers also append the same shared fact
+                          negotiation("rumored", "2020-08-01",
+                                      url=f"https://shared.example/{batch}")])
+
+    threads = [threading.Thread(target=write, args=(w, n)) for n, w in zip("ab", writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rows = list(writers[0].read())
+    for writer in writers:
+        writer.close()
+    assert len(rows) == 2 * 30 + 30
+    assert len({row.event_id for row in rows}) == len(rows)
+    assert [row.seq for row in rows] == list(range(1, len(rows) + 1))

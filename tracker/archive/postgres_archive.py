@@ -74,17 +74,24 @@ class PostgresArchive(Archive):
         """The password, to keep out of messages."""
         return self.store.secret
 
+    def _version(self) -> int:
+        if self.conn.execute("SELECT to_regclass('archive_schema')").fetchone() == (None,):
+            return 0
+        row = self.conn.execute("SELECT max(version) FROM archive_schema").fetchone()
+        version = int(row[0] or 0) if row else 0
+        if version > ARCHIVE_VERSION:
+            raise StoreError(f"{self.location}: its archive was written by a newer tracker"
+                             f" (schema {version}, this one knows {ARCHIVE_VERSION}):"
+                             " upgrade tracker")
+        return version
+
     def _migrate(self) -> None:
+        # asked first without the log's lock: opening an archive (every command does)
+        # need not wait for a poller's transaction
+        if self._version() == ARCHIVE_VERSION:
+            return
         with self.store.transaction():
-            version = 0
-            if self.conn.execute("SELECT to_regclass('archive_schema')").fetchone() != (None,):
-                row = self.conn.execute("SELECT max(version) FROM archive_schema").fetchone()
-                version = int(row[0] or 0) if row else 0
-            if version > ARCHIVE_VERSION:
-                raise StoreError(f"{self.location}: its archive was written by a newer tracker"
-                                 f" (schema {version}, this one knows {ARCHIVE_VERSION}):"
-                                 " upgrade tracker")
-            if version == ARCHIVE_VERSION:
+            if self._version() == ARCHIVE_VERSION:  # another process made it meanwhile
                 return
             # the first version kept on PostgreSQL is the whole of SQLite's version 4;
             # later versions append their statements here, as MIGRATIONS does there
