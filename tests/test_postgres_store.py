@@ -190,7 +190,8 @@ def test_two_writers_appending_the_same_facts_store_them_once(postgres_url: str)
                           negotiation("rumored", "2020-08-01",
                                       url=f"https://shared.example/{batch}")])
 
-    threads = [threading.Thread(target=write, args=(w, n)) for n, w in zip("ab", writers)]
+    threads = [threading.Thread(target=write, args=(writer, name))
+               for name, writer in zip("ab", writers, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
