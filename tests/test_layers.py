@@ -3,7 +3,7 @@
 events imports nothing of ours, reports only events; inside tracker, the shared types
 (model, errors, text) import no stage, feeds and extract know nothing of the jobs or
 the command line, and only the command line (the composition root) and the SQLite
-archive adapter touch SQLite.
+archive adapter touch SQLite, and only it and the PostgreSQL adapters touch psycopg.
 """
 
 from __future__ import annotations
@@ -105,3 +105,15 @@ def test_nothing_in_tracker_or_reports_depends_on_sqlite_but_the_adapters() -> N
     files = [*(ROOT / "tracker").rglob("*.py"), *(ROOT / "reports").rglob("*.py")]
     users = {str(f.relative_to(ROOT)): imported_modules(f) & SQLITE_MODULES for f in files}
     assert {f: mods for f, mods in users.items() if mods and f not in ADAPTERS} == {}
+
+
+POSTGRES_MODULES = {"psycopg", "events.postgres_store", "events.postgres_errors"}
+POSTGRES_ADAPTERS = {"tracker/cli/app.py", "tracker/archive/postgres_archive.py",
+                     "tracker/archive/migration.py"}
+
+
+def test_nothing_in_tracker_or_reports_depends_on_postgresql_but_the_adapters() -> None:
+    # psycopg is an optional extra: anything else importing it would fail without it
+    files = [*(ROOT / "tracker").rglob("*.py"), *(ROOT / "reports").rglob("*.py")]
+    users = {str(f.relative_to(ROOT)): imported_modules(f) & POSTGRES_MODULES for f in files}
+    assert {f: mods for f, mods in users.items() if mods and f not in POSTGRES_ADAPTERS} == {}
