@@ -98,3 +98,16 @@ def test_the_demo_keeps_to_its_own_file_whatever_the_environment_says(tmp_path: 
                                 env={"TRACKER_DATABASE_URL": "postgresql://me@127.0.0.1:1/x"})
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo" / "tracker.db").is_file()
+
+
+def test_migrate_without_the_extra_says_what_to_install(config_path: Path) -> None:
+    CliRunner().invoke(cli, ["--config", str(config_path), "init", "--force"])
+    code = ("import sys; sys.modules['psycopg'] = None; from tracker.cli import main;"
+            f" sys.argv = ['tracker', '--config', {str(config_path)!r}, 'migrate', '--to',"
+            " 'postgresql://me@db.example/t']; main()")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 1
+    assert done.stderr == ("Error: PostgreSQL needs the postgres extra:"
+                           " pip install 'tracker[postgres]'\n")

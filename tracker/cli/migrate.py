@@ -24,8 +24,6 @@ def migrate(app: App, url: str, source: Path | None) -> None:
 
     Example: tracker migrate --to postgresql://tracker@db.example:5432/tracker
     """
-    from tracker.archive.migration import migrate as copy_database
-
     try:
         check_postgres_url(url)
     except ValueError as error:  # not the URL itself: it may hold a password
@@ -33,8 +31,11 @@ def migrate(app: App, url: str, source: Path | None) -> None:
     path = source or _configured_file(app)
     if not path.is_file():
         raise TrackerError(f"--from: no SQLite database at {path}")
-    sqlite, postgres = open_archive(path), open_archive(url)
+    postgres = open_archive(url)  # first: without the postgres extra, one line says so
+    sqlite = open_archive(path)
     try:
+        from tracker.archive.migration import migrate as copy_database
+
         done = copy_database(sqlite, postgres)
     finally:
         sqlite.close()
