@@ -122,21 +122,25 @@ def side_by_side(path: Path, server: str, sqlite: tuple[float, int, int]) -> Non
         copied = copy_log(path, url)
         print(f"copied {copied:,} events to PostgreSQL in {time.perf_counter() - started:.1f} s")
         postgres = best_of(3, timed_replay, url)
+        heap, rss = replay_peak_memory(url)
     assert postgres[1:] == sqlite[1:], "both replays apply the same events to the same deals"
     print(f"replay, best of 3: {'events':>10}  {'SQLite ev/s':>12}  {'PostgreSQL ev/s':>15}"
           f"  {'PG/SQLite':>9}")
     print(f"{'':18} {sqlite[1]:>10,}  {sqlite[1] / sqlite[0]:>12,.0f}"
           f"  {postgres[1] / postgres[0]:>15,.0f}  {sqlite[0] / postgres[0]:>8.2f}x")
+    print(f"peak memory of replay on PostgreSQL: {heap:.1f} MB Python heap,"
+          f" {rss:.0f} MB process RSS")
 
 
-def replay_peak_memory(path: Path) -> tuple[float, float]:
+def replay_peak_memory(path: Path | str) -> tuple[float, float]:
     """Peak Python heap (tracemalloc) and peak process RSS of a replay, each measured
     in a fresh process: tracemalloc's own bookkeeping would inflate the RSS figure."""
     prelude = ("import resource, sys, tracemalloc; sys.path.insert(0, sys.argv[2]);"
-               "from bench.replay import timed_replay; from pathlib import Path;")
-    heap_code = prelude + ("tracemalloc.start(); timed_replay(Path(sys.argv[1]));"
+               "from bench.replay import timed_replay; from pathlib import Path;"
+               "log = sys.argv[1] if '://' in sys.argv[1] else Path(sys.argv[1]);")
+    heap_code = prelude + ("tracemalloc.start(); timed_replay(log);"
                            "print(tracemalloc.get_traced_memory()[1])")
-    rss_code = prelude + ("timed_replay(Path(sys.argv[1]));"
+    rss_code = prelude + ("timed_replay(log);"
                           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     heap, rss = (
         int(subprocess.run([sys.executable, "-c", code, str(path), str(ROOT)], check=True,
