@@ -93,11 +93,19 @@ def load_config(path: Path, *, must_exist: bool = True) -> Config:
         return Config(path=path.absolute(), database=path.absolute().parent / "tracker.db",
                       reports_dir=path.absolute().parent / "reports", found=False)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(path, None, f"not valid TOML: {error}") from None
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(path, None, f"cannot read: {error}") from None
+    return config_from_text(path, text)
+
+
+def config_from_text(path: Path, text: str) -> Config:
+    """Validate `text` as the config at `path` would be (an edit is checked before it is
+    written)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, None, f"not valid TOML: {error}") from None
     return _Reader(path).config(raw)
 
 

@@ -19,7 +19,7 @@ import click
 
 from events.errors import EventsError
 from tracker.config import Config, find_config_path, load_config
-from tracker.errors import TrackerError, UnknownDeal
+from tracker.errors import ConfigError, NoDatabase, TrackerError, UnknownDeal
 from tracker.text import printable
 
 if TYPE_CHECKING:
@@ -45,17 +45,27 @@ class App:
             self._config = load_config(path, must_exist=explicit)
         return self._config
 
-    def store(self) -> SQLiteEventStore:
-        """Open the event store, creating the database on first use."""
+    def store(self, *, create: bool = True) -> SQLiteEventStore:
+        """Open the event store, creating the database on first use unless `create` is
+        false: a command that only reads refuses then, saying where it looked."""
         if self._store is None:
+            if not create and not self.config.database.exists():
+                raise NoDatabase(no_database(self.config))
             self._store = open_store(self.config.database)
         return self._store
 
-    def archive(self) -> Archive:
+    def archive(self, *, create: bool = True) -> Archive:
         """The feeds, articles, runs and reports tables, beside the event log."""
         from tracker.archive.sqlite_archive import SQLiteArchive
 
-        return SQLiteArchive(self.store())
+        return SQLiteArchive(self.store(create=create))
+
+    def config_file(self) -> Path:
+        """The config file a command edits: it must exist (`tracker init` writes one)."""
+        path, _ = find_config_path(self.config_option)
+        if not path.exists():
+            raise ConfigError(path, None, "no such file (create one with `tracker init`)")
+        return path
 
     def close(self) -> None:
         """Close the store, if it was opened."""
@@ -66,11 +76,22 @@ class App:
         """Refuse a deal id that is neither configured nor (optionally) in the log."""
         if self.config.deal(deal_id):
             return
-        if in_log_ok and next(self.store().read(deal_id=deal_id), None) is not None:
+        # no database: the log holds no deal, and the unknown id is the user's mistake
+        if (in_log_ok and self.config.database.exists()
+                and next(self.store().read(deal_id=deal_id), None) is not None):
             return
         known = ", ".join(d.id for d in self.config.deals) or "none"
         where = self.config.path if self.config.found else f"{self.config.path} (not found)"
         raise UnknownDeal(f"unknown deal {deal_id!r}: deals in {where}: {known}")
+
+
+def no_database(config: Config) -> str:
+    """Where a command looked for the database, and how to start one."""
+    if not config.found:
+        return (f"no database at {config.database} and no config at {config.path}: start with"
+                " `tracker init` (it writes both), then `tracker poll`")
+    return (f"no database at {config.database} (the database of {config.path}): `tracker poll`"
+            " creates it (or start afresh elsewhere with `tracker init`)")
 
 
 def open_archive(path: Path) -> Archive:

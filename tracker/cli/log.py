@@ -45,7 +45,7 @@ def events(app: App, deal_id: str | None, type_: str | None, since: str | None,
         occurred_from = parse_since(since, option="--since", zone=app.config.zone)
     if deal_id is not None:
         app.require_deal(deal_id, in_log_ok=True)
-    rows: Iterable[StoredEvent] = app.store().read(
+    rows: Iterable[StoredEvent] = app.store(create=False).read(
         after_seq=after_seq, deal_id=deal_id, type=type_, occurred_from=occurred_from)
     if limit is not None:
         rows = itertools.islice(rows, limit)
@@ -73,7 +73,7 @@ def replay_command(app: App, as_of: str | None, known_at: str | None, deal_id: s
     moment = parse_moment(known_at, option="--known-at") if known_at else None
     if deal_id is not None:
         app.require_deal(deal_id, in_log_ok=True)
-    result = replay(app.store(), as_of=day, zone=app.config.zone, known_at=moment,
+    result = replay(app.store(create=False), as_of=day, zone=app.config.zone, known_at=moment,
                     deal_id=deal_id)
     if format_ == "json":
         document = replay_document(result, app.config, deal_id=deal_id)
@@ -93,7 +93,7 @@ def retract(app: App, event_id: str, reason: str) -> None:
     """
     from events.clock import utc_now
 
-    store = app.store()
+    store = app.store(create=False)
     target = find_event(store, event_id)
     retraction = EventRetracted(deal_id=target.deal_id, occurred_at=utc_now(),
                                 retracted_id=target.event_id, reason=reason)
@@ -114,8 +114,8 @@ def check(app: App, acknowledge: bool) -> None:
     from tracker.cli.check import CheckReport, check_log
 
     try:
-        store = app.store()
-        archive = app.archive()
+        store = app.store(create=False)
+        archive = app.archive(create=False)
     except StoreError as error:  # too damaged to open: that is the verdict
         report = CheckReport(unreadable=str(error))
     else:

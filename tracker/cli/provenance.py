@@ -178,8 +178,8 @@ def explain_command(app: App, event_id: str, format_: str) -> None:
 
     Example: tracker explain 3f2a9c1b
     """
-    store = app.store()
-    explanation = explain(store, app.archive(), find_event(store, event_id))
+    store = app.store(create=False)
+    explanation = explain(store, app.archive(create=False), find_event(store, event_id))
     if format_ == "json":
         click.echo(dumps(explanation_document(explanation)))
     else:
@@ -209,11 +209,11 @@ def articles_command(app: App, deal_id: str | None, since: str | None, search: s
         raise TrackerError(f"--search: expected words to look for, got {search!r}")
     if deal_id is not None:
         app.require_deal(deal_id, in_log_ok=True)
-    listed = app.archive().list_articles(
+    listed = app.archive(create=False).list_articles(
         deal_id=deal_id, search=search, without_events=without_events,
         limit=min(limit, MAX_SEQ),  # more than any archive holds, and SQLite's largest integer
         since=parse_since(since, option="--since", zone=app.config.zone) if since else None)
-    events = _events_of(app.store(), listed)
+    events = _events_of(app.store(create=False), listed)
     if format_ == "json":
         click.echo(dumps(articles_document(listed, events)))
     else:

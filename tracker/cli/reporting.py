@@ -30,7 +30,7 @@ def report_command(app: App, day: str | None, out_dir: Path | None, email: bool,
     from tracker.jobs.report import run_daily_report
 
     outcome = run_daily_report(
-        app.config, app.store(), app.archive(),
+        app.config, app.store(create=False), app.archive(create=False),
         day=parse_day(day, option="--date") if day else None, out_dir=out_dir, email=email,
         dry_run=dry_run, known_at=parse_moment(known_at, option="--known-at") if known_at else None,
     )

@@ -45,7 +45,7 @@ def reprocess(app: App, deal_id: str | None, since: str | None, dry_run: bool,
     if since is not None:
         since_at = format_occurred(start_of_day(parse_day(since, option="--since"),
                                                 config.zone))
-    archive = app.archive()
+    archive = app.archive(create=False)
     reprocessor = Reprocessor(archive, config.deals,
                               deal_ids=[deal_id] if deal_id else None)
     result = reprocessor.run(since=since_at, dry_run=dry_run)
