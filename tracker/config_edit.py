@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -172,9 +173,12 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def _ending_as(original: str, text: str) -> str:
-    """`text` with one final newline, as `original` wrote it: an added table may lack
-    it, and a removed last table leaves the blank line that came before it."""
-    return text.rstrip("\r\n") + ("\r\n" if original.endswith("\r\n") else "\n")
+    """`text` with one final newline and the line ends `original` has: an added table may
+    lack the final one, a removed last table leaves the blank line before it, and what
+    tomlkit writes ends its lines with LF alone."""
+    if "\r\n" in original:
+        return re.sub(r"(?<!\r)\n", "\r\n", text.rstrip("\r\n") + "\n")
+    return text.rstrip("\r\n") + "\n"
 
 
 def _rest(config: Config) -> Config:

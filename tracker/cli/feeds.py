@@ -120,7 +120,8 @@ def import_feeds(app: App, file: IO[bytes]) -> None:
     Example: tracker feeds import ~/Downloads/subscriptions.opml
     """
     path = app.config_file()
-    source = printable(file.name if isinstance(file.name, str) else "-")
+    name = getattr(file, "name", None)  # standard input may have none
+    source = printable(name if isinstance(name, str) and name != "<stdin>" else "-")
     merge = merge_subscriptions(load_config(path).feeds,
                                 read_opml(file.read(MAX_OPML_BYTES + 1), source=source))
     if merge.added:
