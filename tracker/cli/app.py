@@ -64,7 +64,8 @@ class App:
         """The config file a command edits: it must exist (`tracker init` writes one)."""
         path, _ = find_config_path(self.config_option)
         if not path.exists():
-            raise ConfigError(path, None, "no such file (create one with `tracker init`)")
+            raise ConfigError(path.absolute(), None,
+                              "no such file (create one with `tracker init`)")
         return path
 
     def close(self) -> None:
@@ -81,7 +82,8 @@ class App:
                 and next(self.store().read(deal_id=deal_id), None) is not None):
             return
         known = ", ".join(d.id for d in self.config.deals) or "none"
-        where = self.config.path if self.config.found else f"{self.config.path} (not found)"
+        where = (self.config.path if self.config.found
+                 else f"{self.config.path} (not found: start with `tracker init`)")
         raise UnknownDeal(f"unknown deal {deal_id!r}: deals in {where}: {known}")
 
 

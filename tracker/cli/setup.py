@@ -20,14 +20,16 @@ from tracker.config import find_config_path, load_config
 def init(app: App, force: bool) -> None:
     """Write a starter tracker.toml and create its database.
 
-    Example: tracker init && tracker replay
+    Example: tracker init && tracker feeds import subscriptions.opml && tracker poll
     """
     path, _ = find_config_path(app.config_option)
     write_starter_config(path, force=force)
     app._config = load_config(path)
     app.store()
     click.echo(f"Wrote {path} and created {app.config.database}.")
-    click.echo("Edit the [[feeds]] and [[deals]] in it, then run `tracker replay`.")
+    click.echo("Next: add feeds (`tracker feeds add NAME URL`, or `tracker feeds import"
+               " FILE.opml`) and deals (`tracker deals add ID --acquirer A --target T`),"
+               " then run `tracker poll`.")
 
 
 @click.command()
