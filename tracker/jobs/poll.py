@@ -7,7 +7,6 @@ failing feed backs off on its own and never stops the others.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -21,8 +20,6 @@ from tracker.feeds.pool import FetchJob, fetch_many
 from tracker.jobs.ingest import IngestCounts, Ingestor
 from tracker.jobs.runs import PollSummary, recorded_run
 from tracker.model import Feed, FeedState, FetchResult
-
-log = logging.getLogger(__name__)
 
 GONE_RETRY = timedelta(days=7)
 
@@ -167,8 +164,7 @@ def _record_failures(archive: Archive, failures: list[tuple[FeedState, TrackerEr
     summary.failed = len(failures)
     with archive.store.transaction():
         for state, error in failures:
-            summary.errors.append(f"{state.name}: {error}")
-            log.warning("%s: %s", state.name, error)
+            summary.errors.append(f"{state.name}: {error}")  # told once, with the summary
             archive.save_feed(_failed_state(state, error, now, summary.network_down))
 
 
