@@ -194,3 +194,21 @@ def test_the_completion_of_deal_ids_reads_the_config(config: Path) -> None:
                           text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["plain,microsoft-activision"]
+
+
+def test_every_deal_option_completes_deal_ids(config: Path) -> None:
+    env = {**os.environ, "_TRACKER_COMPLETE": "bash_complete", "COMP_WORDS":
+           f"tracker --config {config} events --deal micro", "COMP_CWORD": "5"}
+    done = subprocess.run([sys.executable, "-m", "tracker"], env=env, capture_output=True,
+                          text=True)
+    assert done.stdout.split() == ["plain,microsoft-tiktok", "plain,microsoft-activision"]
+
+
+def test_a_config_that_cannot_be_read_completes_nothing(tmp_path: Path) -> None:
+    broken = tmp_path / "tracker.toml"
+    broken.write_text("[[deals]\nid = ")
+    env = {**os.environ, "_TRACKER_COMPLETE": "bash_complete", "COMP_WORDS":
+           f"tracker --config {broken} deals remove ", "COMP_CWORD": "5"}
+    done = subprocess.run([sys.executable, "-m", "tracker"], env=env, capture_output=True,
+                          text=True)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "", "")

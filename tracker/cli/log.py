@@ -14,6 +14,7 @@ from events.model import EVENT_TYPES, EventRetracted
 from events.replay import replay
 from events.store import StoredEvent
 from tracker.cli.app import FORMATS, App, today
+from tracker.cli.completion import complete_deal_ids
 from tracker.cli.lookup import find_event
 from tracker.cli.options import parse_day, parse_moment, parse_since
 from tracker.cli.record import record
@@ -25,7 +26,8 @@ MAX_SEQ = 2**63 - 1  # SQLite's largest integer: no seq is beyond it
 
 
 @click.command()
-@click.option("--deal", "deal_id", metavar="ID", help="Only this deal.")
+@click.option("--deal", "deal_id", metavar="ID", help="Only this deal.",
+              shell_complete=complete_deal_ids)
 @click.option("--type", "type_", type=click.Choice(EVENT_TYPES), help="Only this type.")
 @click.option("--since", metavar="DATE", help="Only events that occurred on or after DATE.")
 @click.option("--after", "after_seq", type=click.IntRange(min=0, max=MAX_SEQ), default=0,
@@ -60,7 +62,8 @@ def events(app: App, deal_id: str | None, type_: str | None, since: str | None,
 @click.option("--as-of", metavar="DATE", help="State at the end of DATE (default: today).")
 @click.option("--known-at", metavar="TIME",
               help="Only what the log held at TIME (ISO-8601 with offset or Z).")
-@click.option("--deal", "deal_id", metavar="ID", help="Only this deal.")
+@click.option("--deal", "deal_id", metavar="ID", help="Only this deal.",
+              shell_complete=complete_deal_ids)
 @click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def replay_command(app: App, as_of: str | None, known_at: str | None, deal_id: str | None,

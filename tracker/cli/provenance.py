@@ -19,6 +19,7 @@ import click
 from events.store import EventStore, StoredEvent, in_force
 from tracker.archive import Archive
 from tracker.cli.app import FORMATS, App
+from tracker.cli.completion import complete_deal_ids
 from tracker.cli.log import MAX_SEQ
 from tracker.cli.lookup import find_event
 from tracker.cli.options import parse_since
@@ -187,7 +188,8 @@ def explain_command(app: App, event_id: str, format_: str) -> None:
 
 
 @click.command("articles")
-@click.option("--deal", "deal_id", metavar="ID", help="Only articles naming this deal.")
+@click.option("--deal", "deal_id", metavar="ID", help="Only articles naming this deal.",
+              shell_complete=complete_deal_ids)
 @click.option("--since", metavar="DATE", help="Only articles published on or after DATE.")
 @click.option("--search", metavar="TEXT",
               help="Only articles holding every word of TEXT (title or text, accents ignored).")
