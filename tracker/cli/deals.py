@@ -72,7 +72,7 @@ def add_deal_command(app: App, deal_id: str, acquirer: str, target: str, seller:
     ID is how commands name the deal: lowercase letters, digits, '.', '_' or '-'. The
     next `tracker poll` reads the articles already stored for it.
 
-    Example: tracker deals add adobe-figma --acquirer Adobe --target Figma --alias "Figma Inc"
+    Example: tracker deals add adobe-figma --acquirer Adobe --target Figma
     """
     path = app.config_file()
     entry = f"[[deals]][{len(app.config.deals)}]"

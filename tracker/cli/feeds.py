@@ -78,7 +78,7 @@ def add_feed_command(app: App, name: str, url: str, language: str | None,
 
     URL is an http(s) URL or a feed file; the next `tracker poll` reads it.
 
-    Example: tracker feeds add lemonde-eco https://www.lemonde.fr/rss/une.xml --language fr
+    Example: tracker feeds add lemonde https://www.lemonde.fr/rss/une.xml --language fr
     """
     path = app.config_file()
     location = _location(url, base=path.absolute().parent)
