@@ -212,3 +212,15 @@ def test_a_config_that_cannot_be_read_completes_nothing(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "tracker"], env=env, capture_output=True,
                           text=True)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "", "")
+
+
+def test_a_layout_tomlkit_would_reorder_is_refused_not_rewritten(tmp_path: Path) -> None:
+    split = tmp_path / "tracker.toml"
+    text = ('[[deals]]\nid = "a"\nacquirer = "A"\ntarget = "B"\n\n[tracker]\ntimezone = "UTC"\n'
+            '\n[[deals]]\nid = "c"\nacquirer = "C"\ntarget = "D"\n')
+    split.write_text(text)
+    result = run(split, "deals", "add", "e", "--acquirer", "E", "--target", "F")
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {split}: cannot be edited in place (its layout is"
+                             " unusual): edit it by hand\n")
+    assert split.read_text() == text

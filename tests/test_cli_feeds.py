@@ -84,6 +84,8 @@ HOSTILE = {
     "not opml": (rss(NEWS), "not an OPML file (its root is <rss>)"),
     "binary": (b"\x00\xff\xfe garbage", "not valid XML"),
     "empty": (b"", "not valid XML (no element found, line 1)"),
+    "no feeds": (b'<opml version="2.0"><head/><body><outline text="Empty folder"/></body>'
+                 b"</opml>", "no feed in it (no outline with an xmlUrl)"),
     "huge": (b'<opml version="2.0"><body>' + b" " * 10_000_001 + b"</body></opml>",
              "too large for a subscription list"),
 }

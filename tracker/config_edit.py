@@ -95,11 +95,13 @@ class ConfigFile:
         except TOMLKitError as error:
             raise ConfigError(path, None, f"cannot be edited in place: {error}") from None
         self.suffix = ""  # comments that end up after the last table
+        self.inline = False  # an inline array was edited
 
     def append(self, key: str, entry: dict[str, Any]) -> None:
         """Add `entry` after the last table of `key` (an array created when absent)."""
         current = self.doc.get(key)
         if isinstance(current, Array):  # `deals = [{...}, ...]` inline: kept inline
+            self.inline = True
             inline = tomlkit.inline_table()
             inline.update(_toml_values(entry))
             current.append(inline)
@@ -125,6 +127,7 @@ class ConfigFile:
         """Remove the `index`th table of `key`, keeping the comments that follow it."""
         current = self.doc[key]
         if not isinstance(current, AoT):
+            self.inline = True
             del current[index]
             return
         tail = _trailing_text(current.body[index]).lstrip("\r\n")
@@ -142,12 +145,20 @@ class ConfigFile:
         """Validate the edited document as loading would, then write it atomically."""
         text = _ending_as(self.text, tomlkit.dumps(self.doc) + self.suffix)
         after = config_from_text(self.path, text)
-        if not expected(after) or _rest(after) != _rest(self.before):
+        if not expected(after) or _rest(after) != _rest(self.before) or not self.kept(text):
             # tomlkit laid out something we did not ask for: better no edit than that
             raise ConfigError(self.path, None, "cannot be edited in place (its layout is"
                                                " unusual): edit it by hand")
         write_atomically(self.path, text)
         return after
+
+    def kept(self, text: str) -> bool:
+        """Whether `text` keeps every line of the file but those of the tables removed,
+        in order (an inline array is one line edited, so it is not checked so)."""
+        old, new = self.text.splitlines(), text.splitlines()
+        if self.inline:
+            return True
+        return _in_order(old, new) if len(new) >= len(old) else _in_order(new, old)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -179,6 +190,13 @@ def _ending_as(original: str, text: str) -> str:
     if "\r\n" in original:
         return re.sub(r"(?<!\r)\n", "\r\n", text.rstrip("\r\n") + "\n")
     return text.rstrip("\r\n") + "\n"
+
+
+def _in_order(lines: Sequence[str], within: Sequence[str]) -> bool:
+    """Whether `within` holds every line of `lines`, in the same order: an addition only
+    adds lines, a removal only removes some."""
+    remaining = iter(within)
+    return all(line in remaining for line in lines)
 
 
 def _rest(config: Config) -> Config:

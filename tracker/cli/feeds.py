@@ -17,7 +17,7 @@ from tracker.cli.feed_health import Health, health_json, health_table, pair_stat
 from tracker.cli.options import check_web_url, option_error
 from tracker.config import load_config
 from tracker.config_edit import add_feeds, remove_feed
-from tracker.errors import ConfigError, DuplicateEntry, NoDatabase, TrackerError
+from tracker.errors import ConfigError, DuplicateEntry, NoDatabase, OpmlError, TrackerError
 from tracker.feeds.opml import MAX_OPML_BYTES, Merge, merge_subscriptions, read_opml, write_opml
 from tracker.model import FULL_TEXT, Feed
 from tracker.text import printable
@@ -121,8 +121,10 @@ def import_feeds(app: App, file: IO[bytes]) -> None:
     path = app.config_file()
     name = getattr(file, "name", None)  # standard input may have none
     source = printable(name if isinstance(name, str) and name != "<stdin>" else "-")
-    merge = merge_subscriptions(load_config(path).feeds,
-                                read_opml(file.read(MAX_OPML_BYTES + 1), source=source))
+    found = read_opml(file.read(MAX_OPML_BYTES + 1), source=source)
+    if not found:
+        raise OpmlError(f"{source}: no feed in it (no outline with an xmlUrl)")
+    merge = merge_subscriptions(load_config(path).feeds, found)
     if merge.added:
         add_feeds(path, [_entry(feed) for feed in merge.added])
     click.echo(f"Imported {len(merge.added)} feed(s) from {source} into {path}{_skips(merge)}.")

@@ -23,6 +23,7 @@ from tracker.text import printable
 MAX_OPML_BYTES = 10_000_000  # a list of 10,000 feeds is about 2 MB
 MAX_SUBSCRIPTIONS = 10_000
 MAX_NAME = 100
+MAX_URL = 2000  # what browsers and servers commonly accept
 #: Where the attributes of ours live: OPML 2.0 wants any attribute it does not define
 #: in a namespace.
 NAMESPACE = "https://github.com/tracker/opml"
@@ -166,7 +167,7 @@ def _usable(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:  # "http://[::1": a bracket never closed
         return False
-    if printable(url) != url or any(c.isspace() for c in url):
+    if len(url) > MAX_URL or printable(url) != url or any(c.isspace() for c in url):
         return False
     scheme = parts.scheme.lower()
     return scheme == "file" or (scheme in ("http", "https") and bool(parts.hostname))
