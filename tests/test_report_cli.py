@@ -61,6 +61,7 @@ def test_an_older_day_leaves_the_index_on_the_latest(config_path: Path, tmp_path
 
 
 def test_a_day_still_to_come_is_refused(config_path: Path) -> None:
+    build_story(config_path.parent / "tracker.db").close()
     result = CliRunner().invoke(cli, ["--config", str(config_path), "report", "--date",
                                       "2999-01-01"])
     assert result.exit_code == 1
@@ -79,6 +80,7 @@ def test_known_at_rebuilds_the_report_as_it_was(config_path: Path, tmp_path: Pat
 
 
 def test_bad_options_are_one_line_errors(config_path: Path) -> None:
+    build_story(config_path.parent / "tracker.db").close()  # report never creates it
     for args, message in ((["--date", "3/8/2020"], "--date: expected a date as YYYY-MM-DD"),
                           (["--known-at", "noon"], "--known-at: expected an ISO-8601 time"),
                           (["--email"], "--email: no [email] section in")):
@@ -96,6 +98,7 @@ def test_dry_run_without_email_config_still_writes_an_eml(config_path: Path) -> 
 
 
 def test_an_unwritable_folder_is_a_clear_error(config_path: Path, tmp_path: Path) -> None:
+    build_story(config_path.parent / "tracker.db").close()  # report never creates it
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     result = run(config_path, "report", "--out", str(blocker / "sub"))
