@@ -270,3 +270,12 @@ def test_the_completion_of_feed_names_reads_the_config(config: Path) -> None:
                           text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["plain,wire"]
+
+
+def test_a_windows_1252_export_in_a_default_namespace_imports(empty_config: Path) -> None:
+    opml = ('<?xml version="1.0" encoding="windows-1252"?>\n<opml xmlns="http://opml.org/spec2"'
+            ' version="2.0"><body><outline text="Économie – Les Échos"'
+            ' xmlUrl="https://lesechos.example/rss"/></body></opml>').encode("cp1252")
+    ok(empty_config, "feeds", "import", "-", input=opml)
+    assert feeds_of(empty_config) == [{"name": "Économie – Les Échos",
+                                       "url": "https://lesechos.example/rss"}]

@@ -85,12 +85,13 @@ class _OutlineReader:
                         " never needs: refused")
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
+        local = name.split(" ")[-1]  # a writer may put OPML in a default namespace
         if not self.seen_root:
-            if name != "opml":
+            if local != "opml":
                 raise OpmlError(f"{self.source}: not an OPML file (its root is"
-                                f" <{printable(name.split(' ')[-1])[:40]}>)")
+                                f" <{printable(local)[:40]}>)")
             self.seen_root = True
-        if name != "outline":
+        if local != "outline":
             return
         # readers disagree on case (xmlUrl, xmlurl): attributes are matched without it
         plain = {key.lower(): value for key, value in attributes.items() if " " not in key}
@@ -106,7 +107,7 @@ class _OutlineReader:
                 folders=tuple(f for f in self.folders[:-1] if f)))
 
     def end(self, name: str) -> None:
-        if name == "outline":
+        if name.split(" ")[-1] == "outline":
             self.folders.pop()
 
 
