@@ -224,3 +224,10 @@ def test_a_layout_tomlkit_would_reorder_is_refused_not_rewritten(tmp_path: Path)
     assert result.output == (f"Error: {split}: cannot be edited in place (its layout is"
                              " unusual): edit it by hand\n")
     assert split.read_text() == text
+
+
+def test_an_edit_keeps_the_file_mode_and_leaves_no_temporary_file(config: Path) -> None:
+    config.chmod(0o640)
+    ok(config, "deals", "add", "x", "--acquirer", "A", "--target", "B")
+    assert config.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in config.parent.iterdir()) == ["tracker.toml"]

@@ -279,3 +279,14 @@ def test_a_windows_1252_export_in_a_default_namespace_imports(empty_config: Path
     ok(empty_config, "feeds", "import", "-", input=opml)
     assert feeds_of(empty_config) == [{"name": "Économie – Les Échos",
                                        "url": "https://lesechos.example/rss"}]
+
+
+def test_export_piped_into_import_in_real_processes(config: Path, empty_config: Path) -> None:
+    command = [sys.executable, "-m", "tracker", "--config"]
+    exported = subprocess.run([*command, str(config), "feeds", "export"], capture_output=True,
+                              check=True)
+    imported = subprocess.run([*command, str(empty_config), "feeds", "import", "-"],
+                              input=exported.stdout, capture_output=True, text=False)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.decode() == f"Imported 2 feed(s) from - into {empty_config}.\n"
+    assert feeds_of(empty_config) == feeds_of(config)

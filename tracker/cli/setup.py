@@ -9,6 +9,7 @@ import click
 
 from events.replay import replay
 from tracker.cli.app import App
+from tracker.cli.polling import summary_notes
 from tracker.cli.starter import write_starter_config
 from tracker.cli.views import replay_table
 from tracker.config import find_config_path, load_config
@@ -49,6 +50,8 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     app = App(str(config_path))
     ctx.call_on_close(app.close)
     summary = poll_feeds(app.config, app.archive(), all_feeds=True)
+    for note in summary_notes(summary):  # none on the bundled samples, unless broken
+        click.echo(note, err=True)
     click.echo(summary.line())
     result = replay(app.store(), as_of=DEMO_AS_OF, zone=app.config.zone)
     click.echo(replay_table(result, app.config, deal_id=None))
