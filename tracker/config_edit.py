@@ -22,7 +22,7 @@ from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AoT, Array, Comment, Table, Whitespace
+from tomlkit.items import AoT, Array, Comment, InlineTable, Table, Whitespace
 
 from tracker.config import Config, config_from_text, load_config
 from tracker.errors import ConfigError, DuplicateEntry, TrackerError
@@ -102,9 +102,7 @@ class ConfigFile:
         current = self.doc.get(key)
         if isinstance(current, Array):  # `deals = [{...}, ...]` inline: kept inline
             self.inline = True
-            inline = tomlkit.inline_table()
-            inline.update(_toml_values(entry))
-            current.append(inline)
+            current.append(_inline_table(entry))
             return
         if current is not None and not isinstance(current, AoT):
             raise ConfigError(self.path, key, "must be an array of tables")  # loader refuses it
@@ -215,6 +213,12 @@ def _ordered(entry: Entry, keys: Sequence[str]) -> dict[str, Any]:
 def _toml_values(entry: dict[str, Any]) -> dict[str, Any]:
     return {key: list(value) if isinstance(value, tuple) else value
             for key, value in entry.items()}
+
+
+def _inline_table(entry: dict[str, Any]) -> InlineTable:
+    inline = tomlkit.inline_table()
+    inline.update(_toml_values(entry))
+    return inline
 
 
 def _table(entry: dict[str, Any]) -> Table:
