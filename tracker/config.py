@@ -203,10 +203,11 @@ class _Reader:
 
     def feeds(self, raw: dict[str, Any]) -> tuple[Feed, ...]:
         feeds: list[Feed] = []
+        names: set[str] = set()
         for where, item in self.array(raw, "feeds"):
             self.reject_unknown(item, {"name", "url", "language", "full_text"}, where)
             name = self.value(item, where, "name", _text, "a non-empty name", required=True)
-            if any(feed.name == name for feed in feeds):
+            if name in names:  # a set: a list imported from a reader may hold thousands
                 raise self.fail(f"{where}.name", f"duplicate feed name {name!r}")
             url = self.value(item, where, "url", _text, "a URL or file path", required=True)
             language = self.value(item, where, "language", _language, "fr or en")
@@ -214,6 +215,7 @@ class _Reader:
                                    '"auto", "always" or "never"', "auto")
             feeds.append(Feed(name=name, url=self.feed_location(url, where), language=language,
                               full_text=full_text))
+            names.add(name)
         return tuple(feeds)
 
     def feed_location(self, url: str, where: str) -> str:
@@ -223,13 +225,13 @@ class _Reader:
         return url if scheme else str(self.base / url)
 
     def deals(self, raw: dict[str, Any]) -> tuple[Deal, ...]:
-        deals: list[Deal] = []
+        deals: dict[str, Deal] = {}
         for where, item in self.array(raw, "deals"):
             deal = self.deal(item, where)
-            if any(known.id == deal.id for known in deals):
+            if deal.id in deals:
                 raise self.fail(f"{where}.id", f"duplicate deal id {deal.id!r}")
-            deals.append(deal)
-        return tuple(deals)
+            deals[deal.id] = deal
+        return tuple(deals.values())
 
     def deal(self, item: dict[str, Any], where: str) -> Deal:
         keys = {"id", "title", "acquirer", "target", "seller", "aliases", "acquirer_aliases",

@@ -61,10 +61,12 @@ def add_feeds(path: Path, entries: Sequence[Entry]) -> Config:
     """Add [[feeds]] tables; refuse a name already configured. Returns the new config."""
     edit = ConfigFile(path)
     names = [feed.name for feed in edit.before.feeds]
+    taken = set(names)  # an import may add thousands to thousands
     for entry in entries:
-        if entry["name"] in names:
+        if entry["name"] in taken:
             raise DuplicateEntry(f"feed {entry['name']!r} is already in {path}")
         names.append(entry["name"])
+        taken.add(entry["name"])
         edit.append("feeds", _ordered(entry, FEED_KEYS))
     count = len(edit.before.feeds)
     return edit.save(lambda after: [feed.name for feed in after.feeds] == names
