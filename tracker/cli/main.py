@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tracker import __version__
-from tracker.cli import log, polling, provenance, record, reporting, reread, setup
+from tracker.cli import history, log, polling, provenance, record, reporting, reread, setup
 from tracker.cli.app import App, TrackerGroup, setup_logging
 
 
@@ -26,7 +26,7 @@ def cli(ctx: click.Context, config_option: str | None, verbose: int) -> None:
 for command in (setup.init, setup.demo, polling.poll, polling.ingest, polling.run_command,
                 log.events, log.replay_command, log.check, log.retract, record.add,
                 reread.reprocess, reporting.report_command, provenance.explain_command,
-                provenance.articles_command):
+                provenance.articles_command, history.history_command):
     cli.add_command(command)
 
 
