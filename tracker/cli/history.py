@@ -43,6 +43,7 @@ class Entry:
     headline: str | None  # the archived title of the article read
     link: str | None  # http(s) only
     learnt_late: bool  # the log learnt it on a later day (in the zone) than it happened
+    evidence_is_headline: bool = False  # the evidence is the headline (said once)
 
 
 def deal_history(store: EventStore, archive: Archive, deal_id: str, *,
@@ -62,7 +63,8 @@ def deal_history(store: EventStore, archive: Archive, deal_id: str, *,
         source = provenance(row, headlines)
         entries.append(Entry(row, KINDS.get(row.type, row.type), what, status, source.outlet,
                              source.article_title, source.source_url,
-                             local_day(row.recorded_at, zone) > local_day(row.occurred_at, zone)))
+                             local_day(row.recorded_at, zone) > local_day(row.occurred_at, zone),
+                             source.evidence_is_headline))
     return entries
 
 

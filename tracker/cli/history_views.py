@@ -45,7 +45,9 @@ def _block(entry: Entry, zone: ZoneInfo) -> str:
         lines.append(": ".join(printable(part) for part in (entry.outlet, entry.headline) if part))
     if entry.link:
         lines.append(printable(entry.link))
-    if row.evidence:
+    if entry.evidence_is_headline:
+        lines.append("evidence: the headline")
+    elif row.evidence:
         lines.append(f"evidence: {printable(one_line(row.evidence))}")
     if entry.learnt_late:
         lines.append(f"learnt {_local(row.recorded_at, zone)}")
