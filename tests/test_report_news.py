@@ -163,6 +163,10 @@ def test_every_change_names_its_outlet_and_the_feed_when_there_is_no_link(sent: 
     outcome, message, _ = sent
     lines = lines_of(outcome.html_path.read_text(encoding="utf-8"))
     assert set(lines) == {short(event) for event in Story.shown}
+    outlets = {Story.talks: "lemonde.fr", Story.late: "reuters.com", Story.said: "agence-fichier"}
+    for event, where in outlets.items():  # read from feeds: outlet and evidence, each line
+        text = lines[short(event)][0]
+        assert where in text and f"Evidence: {event.evidence}" in text, text
     assert f"lemonde.fr: {TITLE}" in lines[short(Story.talks)][0]
     said, links = lines[short(Story.said)]
     assert "agence-fichier" in said and links == []
