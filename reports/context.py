@@ -136,7 +136,7 @@ class Tick:
     """A month boundary on a timeline's axis."""
 
     x: float  # per cent of the picture's width
-    label: str  # "Aug" or "Jan 2021"
+    label: str  # "Aug" or "Jan 2021"; "" when it has no room before the right edge
     fits_phone: bool  # far enough from the label before it to be printed on a phone
 
 

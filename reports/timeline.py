@@ -100,7 +100,8 @@ def _bands(steps: Sequence[StatusStep], starts: Sequence[date], axis: _Axis,
 
 
 def _ticks(axis: _Axis) -> tuple[Tick, ...]:
-    """Month boundaries; on a phone, a label too close to the last one printed is left out."""
+    """Month boundaries; a label with no room before the picture's right edge is left out,
+    and on a phone so is one too close to the last one printed."""
     ticks: list[Tick] = []
     shown: Tick | None = None  # the last tick labelled on a phone
     month = date(axis.start.year, axis.start.month, 1)
@@ -110,8 +111,13 @@ def _ticks(axis: _Axis) -> tuple[Tick, ...]:
             if month.month == 1 or not ticks:
                 label += f" {month.year}"
             x = axis.x(month)
-            tick = Tick(x, label, shown is None or fits(shown.label, x - shown.x, PHONE_PX))
-            shown = tick if tick.fits_phone else shown
+            room = 100.0 - x  # to the right edge, where the picture clips
+            if not fits(label, room, WIDE_PX):
+                label = ""
+            phone = bool(label) and fits(label, room, PHONE_PX) and (
+                shown is None or fits(shown.label, x - shown.x, PHONE_PX))
+            tick = Tick(x, label, phone)
+            shown = tick if phone else shown
             ticks.append(tick)
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return tuple(ticks)
