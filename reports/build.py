@@ -24,7 +24,7 @@ from events.clock import (
     parse_instant,
     start_of_day,
 )
-from events.model import EventRetracted
+from events.model import STAGE_RANK, EventRetracted
 from events.replay import DealState, ReplayResult, StatusStep, replay
 from events.store import EventStore, StoredEvent
 from reports.atom import ATOM_FILE, MAX_ENTRIES, build_feed
@@ -297,14 +297,18 @@ def subject_line(day: date, changes: Sequence[Change], total: int,
                  cards: Sequence[DealCard]) -> str:
     """ "Deals 3 Aug 2020: Microsoft / TikTok US negotiating; 2 more changes".
 
-    The change leading it is the newest of the most telling kind; the subject is one line
-    of at most SUBJECT_CHARS characters (what comes from feeds is cut to fit), and says
-    the next deadline when nothing changed.
+    The change leading it is of the most telling kind (a status change to the stage
+    furthest along, a deal closed before one rumoured; today's news before news learnt
+    late), the newest of them; the subject is
+    one line of at most SUBJECT_CHARS characters (what comes from feeds is cut to fit),
+    and says the next deadline when nothing changed.
     """
     head = f"Deals {short_day_label(day)}: "
     if not changes:
         return f"{head}no changes, {_next_deadline(cards)}"
-    lead = min(changes, key=lambda change: _LEAD_ORDER.index(change.kind))
+    # min keeps the first of equals: `changes` are newest first
+    lead = min(changes, key=lambda change: (_LEAD_ORDER.index(change.kind), bool(change.late),
+                                            -STAGE_RANK.get(change.stage or "", -1)))
     rest = f"; {plural(total - 1, 'more change')}" if total > 1 else ""
     return head + shorten(_gist(lead), SUBJECT_CHARS - len(head) - len(rest)) + rest
 

@@ -311,6 +311,11 @@ def test_the_subject_names_the_most_telling_change_in_one_short_line(tmp_path: P
     assert subject.startswith("Deals 2 Dec 2020: Microsoft Bcc: victim@example.org / Activision")
     assert subject_line(date(2020, 8, 3), (), 0, ()) == (
         "Deals 3 Aug 2020: no changes, no deadline ahead")
+    store.append([negotiation("rumored", "2020-12-02T09:00", deal="other")])
+    later = build_report(store, day=date(2020, 12, 2), zone=ZONE,
+                         deals=[DealRef("activision", "Microsoft / Activision")])
+    # a deal approved says more than another rumoured, even an hour later
+    assert later.page.subject == "Deals 2 Dec 2020: Microsoft / Activision approved; 3 more changes"
 
 
 @settings(max_examples=60, deadline=None)

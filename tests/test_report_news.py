@@ -217,6 +217,7 @@ def test_the_subject_names_the_change_in_one_header_of_at_most_120_characters(
     outcome, message, raw = sent
     subject = message["Subject"]
     assert subject == outcome.subject and len(subject) <= 120
+    # today's talks lead, not the agreement of 2011 learnt this morning
     assert subject.startswith("Deals 3 Aug 2020: Microsoft / TikTok US, Canada")
     assert subject.endswith("…; 3 more changes")  # the long title was cut to fit
     assert "\r" not in subject and "\n" not in subject
