@@ -20,8 +20,14 @@ import click
 from events.errors import EventsError
 from events.model import DeadlineSet, EventRetracted, NegotiationReported
 from events.store import EventStore, StoredEvent, in_force
-from reports.formatting import local_day, stage_label
-from reports.wording import deadline_headline, provenance, retraction_headline, summarize
+from reports.formatting import stage_label
+from reports.wording import (
+    deadline_headline,
+    late_note,
+    provenance,
+    retraction_headline,
+    summarize,
+)
 from tracker.archive import Archive
 from tracker.cli.app import FORMATS, App
 from tracker.cli.history_views import history_document, history_text
@@ -42,7 +48,7 @@ class Entry:
     outlet: str | None  # the link's host, else the feed's name
     headline: str | None  # the archived title of the article read
     link: str | None  # http(s) only
-    learnt_late: bool  # the log learnt it on a later day (in the zone) than it happened
+    learnt_late: bool  # learnt on a later day than it happened (the report's "learnt" mark)
     evidence_is_headline: bool = False  # the evidence is the headline (said once)
 
 
@@ -63,8 +69,7 @@ def deal_history(store: EventStore, archive: Archive, deal_id: str, *,
         source = provenance(row, headlines)
         entries.append(Entry(row, KINDS.get(row.type, row.type), what, status, source.outlet,
                              source.article_title, source.source_url,
-                             local_day(row.recorded_at, zone) > local_day(row.occurred_at, zone),
-                             source.evidence_is_headline))
+                             late_note(row, zone, None) is not None, source.evidence_is_headline))
     return entries
 
 
