@@ -44,7 +44,7 @@ def build_feed(changes: Sequence[Change], *, day: date, feed_id: str, zone: Zone
     entries = tuple(_entry(change, zone, page_link) for change in changes)
     updated = max((entry.updated for entry in entries),
                   default=format_occurred(start_of_day(day, zone)))
-    return AtomFeed(feed_id, "Deal status changes and deadlines", updated, self_link,
+    return AtomFeed(feed_id, "Deals: what changed", updated, self_link,
                     page_link, entries)
 
 

@@ -110,6 +110,9 @@ def test_a_closed_deal_goes_to_the_closed_section_with_no_deadline(tmp_path: Pat
     assert "No deadline ahead" not in closed and "passed" not in closed
     text = render_email_text(report.page)
     assert text.index("\nCLOSED\n") > text.index("Microsoft / Activision Blizzard")
+    assert "deadline" not in text[text.index("\nCLOSED\n"):].lower()
+    mail = render_email_html(report.page)
+    assert ">Closed <" in mail and "deadline" not in mail[mail.index(">Closed <"):].lower()
     assert countdown(date(2020, 9, 15), date(2020, 9, 16)) == ("overdue by 1 day", "overdue")
 
 
