@@ -328,13 +328,14 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve `folder` on 127.0.0.1 (port chosen by the system); yield its base URL."""
+def serve(folder: Path, address: str = "127.0.0.1") -> Iterator[str]:
+    """Serve `folder` on `address` (a loopback address; port chosen by the system); yield
+    its base URL."""
     handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer((address, 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://{address}:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import at, negotiation
 from tracker.archive import Archive
-from tracker.model import Article, Deal, FeedState
+from tracker.model import Article, ArticleReading, Deal, FeedState, PageSource
 
 
 def article(key: str, text: str, *, feed: str = "tech") -> Article:
@@ -70,6 +70,53 @@ class ArchiveContract:
             raise RuntimeError("the machine dies here")
         assert archive.known_versions("tech") == {}
         assert list(archive.store.read()) == []
+
+    def test_pages_are_asked_for_the_latest_feed_version_naming_a_deal(
+            self, archive: Archive) -> None:
+        names = ArticleReading(frozenset({"acme-globex"}))
+        archive.save_article(article("short", "Talks."), version=1, fetched_at="t", events=0,
+                             reading=names, read_by="x")
+        archive.save_article(article("long", "Talks. " * 300), version=1, fetched_at="t",
+                             events=0, reading=names, read_by="x")
+        archive.save_article(article("none", "Talks."), version=1, fetched_at="t", events=0)
+        archive.save_article(article("old", "Talks."), version=1, fetched_at="t", events=0,
+                             reading=names, read_by="x")
+        archive.save_article(article("old", "Talks again."), version=2, fetched_at="t",
+                             events=0)
+
+        def keys(**modes: list[str]) -> set[str]:
+            found = archive.page_candidates(auto=modes.get("auto", []),
+                                            always=modes.get("always", []), short=1500, limit=9)
+            return {stored.article.key for stored in found}
+
+        assert keys(auto=["tech"]) == {"short"}
+        assert keys(always=["tech"]) == {"short", "long"}
+        assert keys(auto=["other"]) == keys() == set()
+        assert len(archive.page_candidates(auto=[], always=["tech"], short=9, limit=1)) == 1
+
+    def test_a_page_attempt_is_recorded_and_a_page_version_is_no_candidate(
+            self, archive: Archive) -> None:
+        names = ArticleReading(frozenset({"acme-globex"}))
+        archive.save_article(article("a", "Talks."), version=1, fetched_at="t", events=0,
+                             reading=names, read_by="x")
+        archive.save_article(article("b", "Talks."), version=1, fetched_at="t", events=0,
+                             reading=names, read_by="x")
+        first, second = sorted(archive.page_candidates(auto=["tech"], always=[], short=1500,
+                                                       limit=9), key=lambda s: s.article.key)
+        archive.record_page_attempt(first.id, tried_at="2020-08-02T12:00:00Z", error="HTTP 404")
+        archive.record_page_attempt(second.id, tried_at=None, error="HTTP 503")
+        archive.save_article(replace(article("c", "The whole story."), content_hash=""),
+                             version=2, fetched_at="t", events=0, reading=names, read_by="x",
+                             page=PageSource("https://news.example/c", 200))
+        left = archive.page_candidates(auto=["tech"], always=[], short=1500, limit=9)
+        assert [stored.id for stored in left] == [second.id]  # tried again: no tried_at
+
+    def test_robots_files_are_kept_by_site_and_replaced(self, archive: Archive) -> None:
+        assert archive.robots("https://news.example") is None
+        archive.save_robots("https://news.example", "2020-08-02T12:00:00Z", 200, "Disallow: /")
+        archive.save_robots("https://news.example", "2020-08-03T12:00:00Z", 404, "")
+        assert archive.robots("https://news.example") == ("2020-08-03T12:00:00Z", 404, "")
+        assert archive.robots("https://other.example") is None
 
     def test_runs_are_opened_closed_and_listed_newest_first(self, archive: Archive) -> None:
         first = archive.start_run("2020-08-02T10:00:00.000000Z")

@@ -1,7 +1,9 @@
-"""Factories for events and deals, and a store on a real SQLite file in tmp_path."""
+"""Factories for events and deals, a store on a real SQLite file in tmp_path, and no
+network beyond this machine."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +14,21 @@ from events.model import DeadlineSet, NegotiationReported, StatementMade
 from events.sqlite_store import SQLiteEventStore
 
 DEAL = "microsoft-tiktok"
+_LOCAL_NAMES = {"localhost", "127.0.0.1", "::1"}
+_getaddrinfo = socket.getaddrinfo
+
+
+@pytest.fixture(autouse=True)
+def no_network_beyond_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse to resolve any name but this machine's: a test fetching an article page on
+    news.example fails fast, as with no network, instead of reaching out."""
+    def local_only(host: object, *args: object, **kwargs: object) -> object:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in _LOCAL_NAMES and not name.startswith("127."):
+            raise socket.gaierror(socket.EAI_NONAME, f"no network in tests: {name}")
+        return _getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
 
 CONFIG_TEXT = """\
 [tracker]

@@ -99,7 +99,8 @@ def test_demo_runs_offline_and_again_adds_nothing(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     first = CliRunner().invoke(cli, ["demo", "--dir", str(folder)])
     assert first.exit_code == 0, first.output
-    assert "2 fetched" in first.output and "0 failed" in first.output
+    assert "3 fetched" in first.output and "0 failed;" in first.output
+    assert "Pages: 1 read, 0 failed." in first.output  # the brief's bundled page
     assert "microsoft-tiktok" in first.output and "oracle-tiktok" in first.output
     assert str(folder) in first.output
     state = CliRunner().invoke(cli, ["--config", str(folder / "tracker.toml"), "replay",

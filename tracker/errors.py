@@ -40,6 +40,7 @@ class FetchErrorKind(StrEnum):
     REDIRECTS = "redirects"
     FILE = "file"
     URL = "url"
+    CONTENT = "content"  # a body of a kind not read (a PDF where a web page was asked for)
 
 
 class FetchError(TrackerError):

@@ -93,6 +93,7 @@ class FetchResult:
     etag: str | None
     last_modified: str | None
     content_type: str | None
+    status: int = 200
 
 
 @dataclass(frozen=True)

@@ -426,16 +426,17 @@ class SQLiteArchive(Archive):
         feeds = [*auto, *always]
         if not feeds or limit <= 0:
             return []
-        marks = ", ".join("?" * len(auto)) or "NULL"
+        # `x NOT IN (NULL)` is never true: with no "auto" feed, the length is not asked
+        short_only, lengths = (f"(feed NOT IN ({', '.join('?' * len(auto))})"
+                               " OR length(text) < ?)", [*auto, short]) if auto else ("1", [])
         rows = self.conn.execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles AS a WHERE text_source = 'feed'"
             " AND page_tried_at IS NULL AND link IS NOT NULL"
-            f" AND feed IN ({', '.join('?' * len(feeds))})"
-            f" AND (feed NOT IN ({marks}) OR length(text) < ?)"
+            f" AND feed IN ({', '.join('?' * len(feeds))}) AND {short_only}"
             " AND id IN (SELECT article_id FROM article_deals) AND version ="
             " (SELECT max(version) FROM articles WHERE feed = a.feed AND key = a.key)"
             " ORDER BY published_at DESC, id DESC LIMIT ?",
-            (*feeds, *auto, short, limit))
+            (*feeds, *lengths, limit))
         return [_stored_article(row) for row in rows]
 
     @translated("write the articles table")

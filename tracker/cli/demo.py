@@ -9,7 +9,8 @@ from pathlib import Path
 
 from tracker.errors import TrackerError
 
-SAMPLES = ("microsoft-tiktok-en.xml", "microsoft-tiktok-fr.xml")
+SAMPLES = ("microsoft-tiktok-en.xml", "microsoft-tiktok-fr.xml", "deal-desk-briefs.xml",
+           "pages/2020-08-20-microsoft-tiktok-clock.html")
 # The day after the last sample article: the story as a reader saw it that morning.
 DEMO_AS_OF = date(2020, 9, 15)
 
@@ -27,6 +28,7 @@ def prepare_demo(folder: Path | None) -> Path:
         (folder / MARKER).write_text("a folder made by `tracker demo`\n", encoding="utf-8")
         samples = resources.files("tracker") / "samples"
         for name in SAMPLES:
+            (folder / name).parent.mkdir(exist_ok=True)
             (folder / name).write_bytes((samples / name).read_bytes())
         config = folder / "tracker.toml"
         config.write_bytes((samples / "demo.toml").read_bytes())

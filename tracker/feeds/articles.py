@@ -13,9 +13,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from tracker.feeds.fetch import url_scheme
 from tracker.feeds.html import html_to_text
 from tracker.model import MAX_TEXT_CHARS, MAX_TITLE_CHARS, Article
 from tracker.text import guess_language
@@ -141,10 +143,19 @@ def _language(entry: Mapping[str, Any], hint: str | None, text: str) -> str | No
 
 
 def _web_link(link: str, base_url: str | None) -> str | None:
-    """An absolute http(s) link, resolved against the feed's URL; None for anything else."""
+    """An absolute http(s) link, resolved against the feed's URL; None for anything else.
+
+    A feed that is a local file may also link to local files (a file: URL): the offline
+    demo's entries point at pages beside it. A feed from the web never does.
+    """
+    local = base_url is not None and url_scheme(base_url) in (None, "file")
+    if local and base_url is not None and url_scheme(base_url) is None:
+        base_url = Path(base_url).absolute().as_uri()
     if link and not link.startswith(("http://", "https://")) and base_url:
         link = urljoin(base_url, link)
-    return link if link.startswith(("http://", "https://")) else None
+    if link.startswith(("http://", "https://")) or (local and link.startswith("file:///")):
+        return link
+    return None
 
 
 def _raw(entry: Mapping[str, Any], name: str) -> Any:

@@ -38,6 +38,19 @@ ACCEPT_ENCODING = "gzip, deflate"
 MAX_REDIRECTS = 5
 DEFAULT_MAX_BYTES = 20_000_000
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What a request is for: its Accept header, the media types read (empty: any) and
+    what the answer is called in messages."""
+
+    accept: str
+    media_types: frozenset[str] = frozenset()
+    name: str = "feed"
+
+
+FEED = Wanted(ACCEPT)
 _PERMANENT_STATUSES = frozenset({301, 308})
 
 
@@ -56,7 +69,7 @@ def make_client(*, connect_timeout: float, read_timeout: float,
 def fetch_http(url: str, *, scheme: str, etag: str | None = None,
                last_modified: str | None = None, connect_timeout: float = 10,
                read_timeout: float = 30, max_bytes: int = DEFAULT_MAX_BYTES,
-               client: httpx.Client | None = None) -> FetchResult:
+               client: httpx.Client | None = None, wanted: Wanted = FEED) -> FetchResult:
     """Fetch `url` (http or https) with a conditional GET; raise FetchError.
 
     The whole fetch ends by `total_seconds` after it starts, whatever phase it is in:
@@ -64,7 +77,7 @@ def fetch_http(url: str, *, scheme: str, etag: str | None = None,
     """
     _check_http_url(url, scheme)
     request = _Request(url, _validator(etag), _validator(last_modified),
-                       _timeout(connect_timeout, read_timeout), max_bytes,
+                       _timeout(connect_timeout, read_timeout), max_bytes, wanted,
                        deadline=time.monotonic() + total_seconds(connect_timeout, read_timeout))
     try:
         if client is not None:
@@ -125,6 +138,7 @@ class _Request:
     last_modified: str | None
     timeout: httpx.Timeout
     max_bytes: int
+    wanted: Wanted
     deadline: float
 
     def run(self, client: httpx.Client) -> FetchResult:
@@ -147,7 +161,8 @@ class _Request:
 
     @contextmanager
     def _send(self, client: httpx.Client, url: str) -> Iterator[httpx.Response]:
-        headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
+        headers = {"User-Agent": USER_AGENT, "Accept": self.wanted.accept,
+                   "Accept-Encoding": ACCEPT_ENCODING}
         if self.etag:
             headers["If-None-Match"] = self.etag
         if self.last_modified:
@@ -179,10 +194,12 @@ class _Request:
                              " request that sent no validators", status=304)
         if not not_modified:
             self._raise_for_status(response, final_url)
+            self._check_media_type(headers.get("Content-Type"))
         content = None if not_modified else self._read_body(response)
         if content is not None and not content.strip():
             raise FetchError(self.url, FetchErrorKind.HTTP,
-                             f"empty answer (HTTP {response.status_code}, no feed)",
+                             f"empty answer (HTTP {response.status_code},"
+                             f" no {self.wanted.name})",
                              status=response.status_code)
         return FetchResult(
             url=self.url, final_url=final_url, permanent_url=permanent_url,
@@ -192,8 +209,16 @@ class _Request:
             etag=_validator(headers.get("ETag")) or (self.etag if not_modified else None),
             last_modified=_validator(headers.get("Last-Modified"))
             or (self.last_modified if not_modified else None),
-            content_type=headers.get("Content-Type"),
+            content_type=headers.get("Content-Type"), status=response.status_code,
         )
+
+    def _check_media_type(self, content_type: str | None) -> None:
+        """Refuse, before reading a byte of it, a body of a kind we do not read; with no
+        Content-Type at all, the body is read and judged by what it holds."""
+        media = media_type(content_type)
+        if self.wanted.media_types and media and media not in self.wanted.media_types:
+            raise FetchError(self.url, FetchErrorKind.CONTENT,
+                             f"not a {self.wanted.name} ({media})")
 
     def _raise_for_status(self, response: httpx.Response, final_url: str) -> None:
         status = response.status_code
@@ -241,6 +266,11 @@ class _Request:
         return FetchError(self.url, FetchErrorKind.TOO_LARGE,
                           f"response larger than the cap of {self.max_bytes:,} bytes "
                           "([tracker] max_feed_bytes)")
+
+
+def media_type(content_type: str | None) -> str:
+    """`text/html` of `text/HTML; charset=utf-8`; empty when there is none."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def _permanent_url(hops: list[tuple[int, str]]) -> str | None:

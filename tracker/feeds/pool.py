@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -17,6 +18,9 @@ from tracker.errors import FetchError
 from tracker.feeds.fetch import fetch_feed, url_scheme
 from tracker.feeds.http import DEFAULT_MAX_BYTES, make_client
 from tracker.model import FetchResult
+
+J = TypeVar("J")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -34,36 +38,48 @@ def fetch_many(jobs: Iterable[FetchJob], *, workers: int = 8, per_host: int = 2,
                max_bytes: int = DEFAULT_MAX_BYTES, client: httpx.Client | None = None,
                ) -> Iterator[tuple[FetchJob, FetchResult | FetchError]]:
     """Fetch jobs on a thread pool, at most `per_host` at once per host; yield as they end."""
-    if workers < 1 or per_host < 1:
-        raise ValueError(f"workers and per_host must be at least 1, got {workers}, {per_host}")
+    check_limits(workers, per_host)
     pending = list(jobs)
     # Creating a client loads the CA bundle; a poll of files alone does without.
-    own = client is None and any(_host(job.url) for job in pending)
+    own = client is None and any(url_host(job.url) for job in pending)
     http = make_client(connect_timeout=connect_timeout, read_timeout=read_timeout,
                        max_connections=workers) if own else client
     fetch = partial(_fetch_job, connect_timeout=connect_timeout, read_timeout=read_timeout,
                     max_bytes=max_bytes, client=http)
     try:
-        with ThreadPoolExecutor(workers, thread_name_prefix="tracker-fetch") as pool:
-            dispatcher = _Dispatcher(pool, pending, workers=workers, per_host=per_host,
-                                     fetch=fetch)
-            try:
-                yield from dispatcher.results()
-            finally:
-                dispatcher.stop()  # the caller stopped early: start nothing new
+        yield from dispatch(pending, fetch, host_of=lambda job: url_host(job.url),
+                            workers=workers, per_host=per_host)
     finally:
         if own and http is not None:
             http.close()
 
 
-def _host(location: str) -> str | None:
+def check_limits(workers: int, per_host: int) -> None:
+    if workers < 1 or per_host < 1:
+        raise ValueError(f"workers and per_host must be at least 1, got {workers}, {per_host}")
+
+
+def dispatch(jobs: Iterable[J], run: Callable[[J], R], *, host_of: Callable[[J], str | None],
+             workers: int, per_host: int) -> Iterator[tuple[J, R]]:
+    """Run `run` on each job in a thread pool, at most `per_host` at once per host; yield
+    each job with its result as it ends. An exception from `run` is a bug: it is raised."""
+    with ThreadPoolExecutor(workers, thread_name_prefix="tracker-fetch") as pool:
+        dispatcher = _Dispatcher(pool, list(jobs), workers=workers, per_host=per_host,
+                                 run=run, host_of=host_of)
+        try:
+            yield from dispatcher.results()
+        finally:
+            dispatcher.stop()  # the caller stopped early: start nothing new
+
+
+def url_host(location: str) -> str | None:
     """The host politeness is counted by: the name alone (ports share a machine)."""
     if url_scheme(location) not in ("http", "https"):
         return None
     try:
         return (urlsplit(location).hostname or "").lower()
     except ValueError:
-        return None  # a malformed URL: fetch_feed reports it without any request
+        return None  # a malformed URL: fetching it reports it without any request
 
 
 def _fetch_job(job: FetchJob, *, connect_timeout: float, read_timeout: float, max_bytes: int,
@@ -77,37 +93,34 @@ def _fetch_job(job: FetchJob, *, connect_timeout: float, read_timeout: float, ma
         return error
 
 
-_Outcome = tuple[FetchJob, "FetchResult | FetchError | BaseException"]
-
-
-class _Dispatcher:
+class _Dispatcher(Generic[J, R]):
     """Starts jobs as workers and per-host slots free up; hands back results as they end.
 
     Jobs are only submitted when their host has a free slot, so no worker thread ever
-    sits blocked waiting for a busy host while other hosts' feeds could be fetched.
+    sits blocked waiting for a busy host while other hosts' jobs could run.
     """
 
-    def __init__(self, pool: ThreadPoolExecutor, jobs: list[FetchJob], *, workers: int,
-                 per_host: int, fetch: Callable[[FetchJob], FetchResult | FetchError]) -> None:
+    def __init__(self, pool: ThreadPoolExecutor, jobs: list[J], *, workers: int,
+                 per_host: int, run: Callable[[J], R],
+                 host_of: Callable[[J], str | None]) -> None:
         self.pool = pool
         self.waiting = deque(jobs)
         self.total = len(jobs)
         self.workers = workers
         self.per_host = per_host
-        self.fetch = fetch
+        self.run = run
+        self.host_of = host_of
         self.lock = threading.Lock()
         self.active: Counter[str] = Counter()
         self.running = 0
         self.stopped = False
-        self.done: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
+        self.done: queue.SimpleQueue[tuple[J, Future[R]]] = queue.SimpleQueue()
 
-    def results(self) -> Iterator[tuple[FetchJob, FetchResult | FetchError]]:
+    def results(self) -> Iterator[tuple[J, R]]:
         self._start_ready()
         for _ in range(self.total):
-            job, outcome = self.done.get()
-            if not isinstance(outcome, (FetchResult, FetchError)):
-                raise outcome  # a bug, not a feed's failure: let it be seen
-            yield job, outcome
+            job, future = self.done.get()
+            yield job, future.result()  # an exception is a bug, not a failure: let it be seen
 
     def stop(self) -> None:
         with self.lock:
@@ -123,13 +136,13 @@ class _Dispatcher:
                 job = self._next_job()
                 if job is None:
                     break
-                started.append((job, self.pool.submit(self.fetch, job)))
+                started.append((job, self.pool.submit(self.run, job)))
         for job, future in started:
             future.add_done_callback(partial(self._finish, job))
 
-    def _next_job(self) -> FetchJob | None:
+    def _next_job(self) -> J | None:
         for index, job in enumerate(self.waiting):
-            host = _host(job.url)
+            host = self.host_of(job)
             if host is None or self.active[host] < self.per_host:
                 del self.waiting[index]
                 self.running += 1
@@ -138,12 +151,11 @@ class _Dispatcher:
                 return job
         return None
 
-    def _finish(self, job: FetchJob, future: Future[FetchResult | FetchError]) -> None:
-        host = _host(job.url)
+    def _finish(self, job: J, future: Future[R]) -> None:
+        host = self.host_of(job)
         with self.lock:
             self.running -= 1
             if host is not None:
                 self.active[host] -= 1
         self._start_ready()
-        error = future.exception()
-        self.done.put((job, error if error is not None else future.result()))
+        self.done.put((job, future))

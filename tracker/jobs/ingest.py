@@ -95,6 +95,15 @@ class Ingestor:
             self._extractor = Extractor(self.deals)
         return self._extractor
 
+    @property
+    def version(self) -> str:
+        """The version of the extractor that reads for this ingestor."""
+        return extractor_version()
+
+    def read(self, article: Article) -> ArticleReading:
+        """What reading one article gives (nothing for an article extraction fails on)."""
+        return self._extract(article, IngestCounts())
+
     def ingest_bytes(self, content: bytes, *, feed: str, fetched_at: datetime,
                      language: str | None = None, content_type: str | None = None,
                      source: str | None = None) -> IngestCounts:

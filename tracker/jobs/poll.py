@@ -59,6 +59,8 @@ def poll_feeds(config: Config, archive: Archive, *, all_feeds: bool = False,
                     "asked to stop: the feeds not yet read wait for the next poll")
                 break
         _record_failures(archive, failures, summary, now)
+        if not (should_stop and should_stop()):
+            _read_pages(config, archive, ingestor, summary, should_stop)
     return summary
 
 
@@ -88,6 +90,7 @@ def ingest_locations(config: Config, archive: Archive, locations: Sequence[str],
                 summary.errors.append(str(error))
             if progress:
                 progress(job.url)
+        _read_pages(config, archive, ingestor, summary, None)
     return summary
 
 
@@ -105,6 +108,20 @@ def _backfill(config: Config, archive: Archive, summary: PollSummary,
         if result.stopped:
             summary.warnings.append("asked to stop: the stored articles not yet read again"
                                     " for new or renamed deals wait for the next poll")
+
+
+def _read_pages(config: Config, archive: Archive, ingestor: Ingestor, summary: PollSummary,
+                should_stop: Callable[[], bool] | None) -> None:
+    """Read the pages of the entries that need one; a failure never fails the poll."""
+    if config.max_pages_per_poll == 0 or not config.deals:
+        return
+    from tracker.jobs.pages import read_pages
+
+    counts = read_pages(config, archive, ingestor, should_stop=should_stop)
+    summary.pages_read += counts.read
+    summary.pages_failed += counts.failed
+    summary.pages_waiting = counts.waiting
+    summary.new_events += counts.new_events
 
 
 def _is_due(state: FeedState, now: datetime) -> bool:

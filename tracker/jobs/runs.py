@@ -40,6 +40,10 @@ class PollSummary:
     reread_events: int = 0
     reread_retractions: int = 0
     reread_reinstated: int = 0
+    #: article pages read after the feeds (their events are among new_events)
+    pages_read: int = 0
+    pages_failed: int = 0
+    pages_waiting: bool = False
 
     def line(self) -> str:
         """One line for a terminal or a log."""
@@ -52,6 +56,9 @@ class PollSummary:
         text += (f"Polled {self.due} feed(s): {self.fetched} fetched, {self.not_modified} not"
                 f" modified, {self.failed} failed; {self.new_articles} new article(s){versions},"
                 f" {self.new_events} new event(s).")
+        if self.pages_read or self.pages_failed or self.pages_waiting:
+            text += f" Pages: {self.pages_read} read, {self.pages_failed} failed"
+            text += ", more wait for the next poll." if self.pages_waiting else "."
         if self.unreadable:
             text += (f" {self.unreadable} article(s) could not be read for events"
                      " (a bug: see the log).")
