@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import at, negotiation
 from tracker.archive import Archive
-from tracker.model import Article, ArticleReading, FeedState, PageSource
+from tracker.model import Article, ArticleReading, Deal, FeedState, PageSource
 
 
 def article(key: str, text: str, *, feed: str = "tech") -> Article:
@@ -136,3 +136,14 @@ class ArchiveContract:
         archive.record_report(date(2020, 8, 3), last_seq=5, sent=True)
         archive.record_report(date(2020, 8, 3), last_seq=6, sent=False)  # a rebuild
         assert archive.reported_days(delivered=True) == {date(2020, 8, 3)}
+
+    def test_the_deals_mirror_holds_exactly_the_configured_deals(self, archive: Archive) -> None:
+        tiktok = Deal(id="microsoft-tiktok", title="Microsoft / TikTok US", acquirer="Microsoft",
+                      target="TikTok", seller="ByteDance", aliases=("TikTok US",),
+                      exclude=("TikTok Shop",))
+        figma = Deal(id="adobe-figma", title="Adobe / Figma", acquirer="Adobe", target="Figma")
+        archive.mirror_deals([figma, tiktok], mirrored_at="2020-08-02T00:00:00.000000Z")
+        assert archive.mirrored_deals() == [figma, tiktok]
+        renamed = replace(tiktok, title="TikTok", acquirer_aliases=("MSFT",))
+        archive.mirror_deals([renamed], mirrored_at="2020-08-03T00:00:00.000000Z")
+        assert archive.mirrored_deals() == [renamed]  # a deal removed is gone from the copy

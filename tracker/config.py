@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import ConfigError
@@ -62,6 +63,7 @@ class Config:
     read_timeout: float = 30.0
     schedule: Schedule = field(default_factory=Schedule)
     email: Email | None = None
+    base_url: str | None = None  # [report]: where reports_dir is served, ending in "/"
     feeds: tuple[Feed, ...] = ()
     deals: tuple[Deal, ...] = ()
     found: bool = True
@@ -146,7 +148,8 @@ class _Reader:
             raise self.fail(f"{where}.{key}", f"expected {expected}, got {raw!r}") from None
 
     def config(self, raw: dict[str, Any]) -> Config:
-        self.reject_unknown(raw, {"tracker", "schedule", "email", "feeds", "deals"}, "")
+        self.reject_unknown(raw, {"tracker", "schedule", "email", "report", "feeds", "deals"},
+                            "")
         t = self.table(raw, "tracker", {"database", "timezone", "reports_dir", "max_feed_bytes",
                                         "max_pages_per_poll", "connect_timeout", "read_timeout"})
         w = "[tracker]"
@@ -168,6 +171,7 @@ class _Reader:
                                     "a number of seconds from 0 to 3600", 30.0),
             schedule=self.schedule(raw),
             email=self.email(raw),
+            base_url=self.report(raw),
             feeds=self.feeds(raw),
             deals=self.deals(raw),
         )
@@ -194,6 +198,12 @@ class _Reader:
             starttls=self.value(e, w, "starttls", _boolean, "true or false", False),
             username=self.value(e, w, "username", _text_or_empty, "a string", ""),
         )
+
+    def report(self, raw: dict[str, Any]) -> str | None:
+        r = self.table(raw, "report", {"base_url"})
+        url: str | None = self.value(r, "[report]", "base_url", _base_url,
+                                     "an http(s) URL like https://example.org/deals/")
+        return url
 
     def array(self, raw: dict[str, Any], name: str) -> list[tuple[str, dict[str, Any]]]:
         items = raw.get(name, [])
@@ -279,6 +289,17 @@ def _zone_name(value: Any) -> str:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder of zones
         raise ValueError(value) from None
     return _text(value)
+
+
+def _base_url(value: Any) -> str:
+    """An http(s) URL with a host and nothing after its path, ending in "/" (so that a
+    page name joined to it stays under it)."""
+    url = _text(value)
+    parts = urlsplit(url)
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query
+            or parts.fragment or not url.isprintable() or " " in url):
+        raise ValueError(url)
+    return url if url.endswith("/") else url + "/"
 
 
 def _positive_int(value: Any) -> int:

@@ -8,6 +8,7 @@ from tracker import __version__
 from tracker.cli import (
     deals,
     feeds,
+    history,
     log,
     polling,
     provenance,
@@ -36,7 +37,8 @@ def cli(ctx: click.Context, config_option: str | None, verbose: int) -> None:
 for command in (setup.init, setup.demo, polling.poll, polling.ingest, polling.run_command,
                 log.events, log.replay_command, log.check, log.retract, record.add,
                 reread.reprocess, reporting.report_command, provenance.explain_command,
-                provenance.articles_command, deals.deals, feeds.feeds):
+                provenance.articles_command, history.history_command, deals.deals,
+                feeds.feeds):
     cli.add_command(command)
 
 

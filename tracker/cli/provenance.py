@@ -92,7 +92,7 @@ class ListedEvent(NamedTuple):
 def explain(store: EventStore, archive: Archive, row: StoredEvent) -> Explanation:
     """Gather what the log and the archive say about the event `row`."""
     retractions = {r.event_id: r for r in store.read(type="retraction")}
-    targets = {rid: aimed for rid, r in retractions.items() if (aimed := _target_id(r))}
+    targets = {rid: aimed for rid, r in retractions.items() if (aimed := target_of(r))}
     by: tuple[str, str | None] | None = None
     target = reinstated = reason = None
     if row.type == "retraction":
@@ -121,7 +121,7 @@ def _get(store: EventStore, event_id: str | None) -> StoredEvent | None:
     return store.get(event_id) if event_id else None
 
 
-def _target_id(retraction: StoredEvent) -> str | None:
+def target_of(retraction: StoredEvent) -> str | None:
     """The id a retraction retracts; None when another tool wrote something else."""
     try:
         target = json.loads(retraction.data).get("event_id")

@@ -39,6 +39,7 @@ def poll_feeds(config: Config, archive: Archive, *, all_feeds: bool = False,
     states = archive.feed_states((feed.name, feed.url) for feed in config.feeds)
     due = [feed for feed in config.feeds if all_feeds or _is_due(states[feed.name], now)]
     with recorded_run(archive, due=len(due), started=now) as summary:
+        archive.mirror_deals(config.deals, mirrored_at=format_recorded(now))
         _backfill(config, archive, summary, should_stop)
         failures: list[tuple[FeedState, TrackerError]] = []
         ingestor = Ingestor(archive, config.deals, should_stop=should_stop)
@@ -66,6 +67,7 @@ def ingest_locations(config: Config, archive: Archive, locations: Sequence[str],
     names = {feed.url: feed for feed in config.feeds}
     jobs = [FetchJob(key=location, url=location) for location in dict.fromkeys(locations)]
     with recorded_run(archive, due=len(jobs)) as summary:
+        archive.mirror_deals(config.deals, mirrored_at=format_recorded(utc_now()))
         _backfill(config, archive, summary, None)
         ingestor = Ingestor(archive, config.deals)
         for job, outcome in fetch_many(jobs, connect_timeout=config.connect_timeout,
