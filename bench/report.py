@@ -76,7 +76,8 @@ def measure(path: Path, deals: int) -> None:
     t_atom, atom = timed(lambda: render_atom(report.feed))
     total = t_build + t_page + t_text + t_html + t_mail + t_atom
     print(f"report of {DAY}: {result.events_applied:,} events applied, {len(report.page.deals):,}"
-          f" deals, {len(report.page.changes)} changes shown (+{report.page.changes_omitted})")
+          f" open and {len(report.page.closed):,} closed deals,"
+          f" {len(report.page.changes)} changes shown (+{report.page.changes_omitted})")
     print(f"replay:                         {t_replay:.3f} s")
     print(f"history + context (w/o replay): {t_build - t_replay:.3f} s")
     print(f"render page:                    {t_page:.3f} s  -> {len(page.encode()):,} bytes")

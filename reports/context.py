@@ -93,37 +93,40 @@ class Change:
     deal_title: str
     when: str  # "Sun 2 Aug 2020, 21:30" (local)
     occurred_at: str  # ISO-8601 UTC, from the log
+    recorded_at: str  # ISO-8601 UTC: when the log learnt it
     headline: str  # "rumored → negotiating", "new deadline Tue 15 Sep 2020 (decision), in 43 days"
     stage: str | None  # the new stage, for a status change
     quote: str | None  # the words, for a statement
     source_url: str | None  # http(s) only
     event_id: str
     short_id: str  # the event id's first 8 characters, for `tracker explain`
-    outlet: str | None  # "lemonde.fr": the host of `source_url` without "www."
+    outlet: str | None  # "lemonde.fr": the host of `source_url` without "www.", else the feed
     article_title: str | None  # the headline of the article read, as archived
     evidence: str | None  # the sentence the event was read from, at most ~300 characters
     evidence_is_headline: bool  # it was read from the headline itself (`evidence` is None)
+    late: str | None  # "reported on Sat 25 Jul 2020, learnt today": learnt on a later day
 
 
 @dataclass(frozen=True, slots=True)
 class Band:
     """A status period on a timeline: a coloured rectangle from `x`, `width` wide."""
 
-    x: float
-    width: float
+    x: float  # per cent of the picture's width
+    width: float  # per cent
     stage: str
     label: str
     color: str
     text_color: str
     title: str  # "negotiating from Sun 2 Aug 2020"
-    show_label: bool  # wide enough to print the label inside
+    show_label: bool  # wide enough to print the label inside on a wide screen
+    label_fits_phone: bool  # ... and on a phone too (else the label is hidden there)
 
 
 @dataclass(frozen=True, slots=True)
 class Marker:
     """A deadline on a timeline, at `x`."""
 
-    x: float
+    x: float  # per cent of the picture's width
     state: str  # as DeadlineView.state
     title: str  # "Tue 15 Sep 2020: decision (in 12 days)"
 
@@ -132,16 +135,20 @@ class Marker:
 class Tick:
     """A month boundary on a timeline's axis."""
 
-    x: float
-    label: str  # "Aug" or "Jan 2021"
+    x: float  # per cent of the picture's width
+    label: str  # "Aug" or "Jan 2021"; "" when it has no room before the right edge
+    fits_phone: bool  # far enough from the label before it to be printed on a phone
 
 
 @dataclass(frozen=True, slots=True)
 class Timeline:
-    """The picture of one deal: status bands, deadline markers, the report day as a line."""
+    """The picture of one deal: status bands, deadline markers, the report day as a line.
 
-    width: int
-    height: int
+    Positions are per cent of the page's width, not units of a view box: the picture is
+    stretched to the card without scaling its text, so labels keep their size on a phone.
+    """
+
+    height: int  # pixels
     bands: tuple[Band, ...]
     markers: tuple[Marker, ...]
     ticks: tuple[Tick, ...]
@@ -166,6 +173,8 @@ class DealCard:
     last_change: str | None  # "Sun 2 Aug 2020, 21:30": the latest event applied
     has_news: bool  # False: no event about this deal yet
     changed: bool  # something about it is in "What changed"
+    closed: bool  # completed or abandoned: no deadline, no countdown
+    quiet_since: str | None  # "Sun 2 Aug 2020": an open deal with no news for QUIET_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,14 +192,16 @@ class ReportPage:
 
     day: date
     day_label: str  # "Monday 3 August 2020"
-    subject: str  # "Deals 2020-08-03: 2 changes, next deadline in 12 days"
+    subject: str  # "Deals 3 Aug 2020: Microsoft / TikTok US negotiating; 2 more changes"
     zone: str  # the configured time zone; every time shown is in it
     changes_since: str  # "Sun 2 Aug 2020": "What changed" covers that day and the report day
     changes: tuple[Change, ...]  # newest first, at most MAX_CHANGES
     changes_omitted: int  # how many more changes there were
     upcoming: tuple[UpcomingDeadline, ...]  # due within `upcoming_days`, soonest first
     upcoming_days: int
-    deals: tuple[DealCard, ...]  # by urgency
+    deals: tuple[DealCard, ...]  # open deals, by urgency
+    closed: tuple[DealCard, ...]  # completed or abandoned deals, latest change first
+    quiet_days: int  # an open deal with no news for this many days says so
     feeds: tuple[FeedHealth, ...]
     failing_feeds: tuple[FeedHealth, ...]
     last_refreshed: str | None  # the latest successful poll, local time; None when never
@@ -200,6 +211,8 @@ class ReportPage:
     stages: tuple[StageKey, ...]  # the legend
     day_file: str  # "2020-08-03.html": this day's own page, beside index.html
     atom_file: str  # "feed.atom"
+    page_url: str | None  # the day's page, absolute ([report] base_url), for the e-mail
+    feed_url: str | None  # the Atom feed, absolute; both None without a base_url
 
 
 def context_of(page: Any) -> dict[str, Any]:
@@ -209,11 +222,12 @@ def context_of(page: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class AtomEntry:
-    """One entry of `feed.atom`: a status change or a deadline set or moved."""
+    """One entry of `feed.atom`: one change, as "What changed" lists it."""
 
     id: str  # urn:uuid, derived from the event id: the same event, the same entry
     title: str
-    updated: str  # ISO-8601 UTC: when it happened
+    updated: str  # ISO-8601 UTC: when the log learnt it (when it became news here)
+    published: str  # ISO-8601 UTC: when it happened
     summary: str
     link: str  # the source (http(s)) or the report page
 
@@ -225,6 +239,6 @@ class AtomFeed:
     id: str
     title: str
     updated: str  # ISO-8601 UTC
-    self_link: str
+    self_link: str  # absolute with a base_url, else relative to the reports folder
     page_link: str
-    entries: tuple[AtomEntry, ...]  # newest first
+    entries: tuple[AtomEntry, ...]  # latest learnt first

@@ -22,6 +22,8 @@ from reports.timeline import build_timeline
 
 STATEMENTS_SHOWN = 3
 PAST_DEADLINES_SHOWN = 3
+#: An open deal with no news for this many days says so on its card.
+QUIET_DAYS = 60
 
 
 def deadline_view(deadline: Deadline, day: date, *, closed: bool) -> DeadlineView:
@@ -63,9 +65,14 @@ def pick_deadlines(views: Sequence[DeadlineView], *, closed: bool
 
 def build_card(state: DealState, title: str, steps: Sequence[StatusStep], *, day: date,
                zone: ZoneInfo, changed: bool) -> DealCard:
-    """Where one deal stands on `day`, with its timeline."""
+    """Where one deal stands on `day`, with its timeline.
+
+    A closed deal (completed, abandoned) has no deadline left to meet: its card shows
+    none, and so no countdown.
+    """
     closed = state.status in CLOSED_STAGES
-    views = [deadline_view(d, day, closed=closed) for d in _shown(state.live_deadlines(), day)]
+    views = [] if closed else [deadline_view(d, day, closed=False)
+                               for d in _shown(state.live_deadlines(), day)]
     headline, others = pick_deadlines(views, closed=closed)
     return DealCard(
         id=state.deal_id, title=title, status=state.status,
@@ -77,8 +84,22 @@ def build_card(state: DealState, title: str, steps: Sequence[StatusStep], *, day
         timeline=build_timeline(steps, [d for d in (headline, *others) if d], day=day, zone=zone),
         event_count=state.event_count,
         last_change=moment_label(state.last_event_at, zone) if state.last_event_at else None,
-        has_news=state.event_count > 0, changed=changed,
+        has_news=state.event_count > 0, changed=changed, closed=closed,
+        quiet_since=None if closed else _quiet_since(state.last_event_at, day, zone),
     )
+
+
+def _quiet_since(last_event_at: str | None, day: date, zone: ZoneInfo) -> str | None:
+    """The day of the latest news when it is QUIET_DAYS or more before `day`."""
+    if last_event_at is None:
+        return None
+    latest = local_day(last_event_at, zone)
+    return day_label(latest) if (day - latest).days >= QUIET_DAYS else None
+
+
+def latest_first(cards: Sequence[tuple[DealCard, str]]) -> list[DealCard]:
+    """The latest change first; `cards` pairs each card with its latest event time."""
+    return [card for card, _ in sorted(cards, key=lambda pair: pair[1], reverse=True)]
 
 
 def by_urgency(cards: Sequence[tuple[DealCard, str]]) -> list[DealCard]:

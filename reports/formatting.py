@@ -120,6 +120,11 @@ def day_label(day: date) -> str:
     return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+def short_day_label(day: date) -> str:
+    """A day as "3 Aug 2020" (for a subject line, where every character counts)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
 def month_label(day: date) -> str:
     """The month of `day` as "Aug"."""
     return _MONTHS[day.month - 1]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -44,7 +44,9 @@ def provenance(row: StoredEvent, headlines: Mapping[str, str],
                quote: str | None = None) -> Provenance:
     """The provenance of `row`, ready to print; `headlines` maps links to archived titles.
 
-    Evidence that only repeats the headline, or a statement's quote, is left out.
+    The outlet is the link's host (an aggregating feed carries many outlets), else the
+    feed's name. Evidence that only repeats the headline, or a statement's quote, is
+    left out.
     """
     stored_title = headlines.get(row.source_url or "")
     title = shorten(stored_title, ARTICLE_TITLE_CHARS) or None
@@ -52,8 +54,25 @@ def provenance(row: StoredEvent, headlines: Mapping[str, str],
     in_headline = evidence is not None and _same_words(row.evidence, stored_title)
     if in_headline or (quote and _same_words(row.evidence, quote)):
         evidence = None
-    return Provenance(safe_url(row.source_url), outlet(row.source_url), title, evidence,
-                      in_headline)
+    where = outlet(row.source_url) or one_line(row.source_feed) or None
+    return Provenance(safe_url(row.source_url), where, title, evidence, in_headline)
+
+
+def late_note(row: StoredEvent, zone: ZoneInfo, day: date | None) -> str | None:
+    """ "reported on Sat 25 Jul 2020, learnt today" when the log learnt of `row` on a later
+    local day than it happened; None otherwise. Counted from `day` ("today", "yesterday");
+    without one (the Atom feed, whose entries must not change) the day is named."""
+    happened = local_day(row.occurred_at, zone)
+    learnt = local_day(row.recorded_at, zone)
+    if learnt <= happened:
+        return None
+    if learnt == day:
+        when = "today"
+    elif day is not None and learnt == day - timedelta(days=1):
+        when = "yesterday"
+    else:
+        when = f"on {day_label(learnt)}"
+    return f"reported on {day_label(happened)}, learnt {when}"
 
 
 _MARKS = "\"'“”«»‘’ .!?…"  # put aside when comparing evidence with a headline or a quote
@@ -132,9 +151,13 @@ def _gist(event: Event) -> str:
 
 
 def describe_change(row: StoredEvent, title: str, step: StatusStep | None,
-                    target: StoredEvent | None, *, day: date, zone: ZoneInfo,
+                    target: StoredEvent | None, *, day: date | None, zone: ZoneInfo,
                     headlines: Mapping[str, str]) -> Change:
-    """One event of the window as a change; `step` is its status change, if any."""
+    """One event of the window as a change; `step` is its status change, if any.
+
+    Without a `day` nothing is counted from it (no countdown, learnt days named): the
+    Atom feed's entries must read the same whichever day built them.
+    """
     event = row.event()
     quote = None
     if isinstance(event, NegotiationReported) and step is not None:
@@ -151,8 +174,8 @@ def describe_change(row: StoredEvent, title: str, step: StatusStep | None,
     return Change(
         kind=row.type if row.type != "negotiation" else "status", deal_id=row.deal_id,
         deal_title=title, when=moment_label(row.occurred_at, zone), occurred_at=row.occurred_at,
-        headline=headline, stage=step.stage if step else None, quote=quote,
-        source_url=source.source_url, event_id=row.event_id,
+        recorded_at=row.recorded_at, headline=headline, stage=step.stage if step else None,
+        quote=quote, source_url=source.source_url, event_id=row.event_id,
         short_id=row.event_id[:SHORT_ID_CHARS], outlet=source.outlet,
         article_title=source.article_title, evidence=source.evidence,
-        evidence_is_headline=source.evidence_is_headline)
+        evidence_is_headline=source.evidence_is_headline, late=late_note(row, zone, day))

@@ -12,7 +12,15 @@ import pytest
 
 from tests.conftest import at, negotiation
 from tracker.archive import Archive
-from tracker.model import Article, ArticleReading, EventSource, FeedState, Found, PageSource
+from tracker.model import (
+    Article,
+    ArticleReading,
+    Deal,
+    EventSource,
+    FeedState,
+    Found,
+    PageSource,
+)
 
 
 def article(key: str, text: str, *, feed: str = "tech") -> Article:
@@ -194,3 +202,14 @@ class ArchiveContract:
                              page=PageSource("https://news.example/k1", 200))
         known = archive.known_versions("tech")["k1"]
         assert (known.version, known.content_hash) == (2, article("k1", "short").content_hash)
+
+    def test_the_deals_mirror_holds_exactly_the_configured_deals(self, archive: Archive) -> None:
+        tiktok = Deal(id="microsoft-tiktok", title="Microsoft / TikTok US", acquirer="Microsoft",
+                      target="TikTok", seller="ByteDance", aliases=("TikTok US",),
+                      exclude=("TikTok Shop",))
+        figma = Deal(id="adobe-figma", title="Adobe / Figma", acquirer="Adobe", target="Figma")
+        archive.mirror_deals([figma, tiktok], mirrored_at="2020-08-02T00:00:00.000000Z")
+        assert archive.mirrored_deals() == [figma, tiktok]
+        renamed = replace(tiktok, title="TikTok", acquirer_aliases=("MSFT",))
+        archive.mirror_deals([renamed], mirrored_at="2020-08-03T00:00:00.000000Z")
+        assert archive.mirrored_deals() == [renamed]  # a deal removed is gone from the copy

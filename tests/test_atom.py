@@ -24,15 +24,18 @@ def test_status_changes_and_deadlines_become_entries(tmp_path: Path) -> None:
     store = build_story(tmp_path / "tracker.db")
     report = report_of(store, "2020-08-03")
     parsed = parse(render_atom(report.feed))
+    # latest learnt first; a deadline in the feed has no countdown (an entry never changes)
     assert [e.title for e in parsed.entries] == [
+        "Microsoft / TikTok US: <img src=x onerror=alert(1)> (Microsoft) said",
         "Microsoft / TikTok US: new deadline Tue 15 Sep 2020 (decision)",
         "Microsoft / TikTok US: rumored → negotiating",
         "Microsoft / TikTok US: first reported: rumored",
     ]
-    assert parsed.entries[1].link == "https://news.example/confirmed"
-    assert parsed.entries[0].link == "index.html"  # no source: the report page
-    assert parsed.feed.updated == "2020-08-02T19:30:00Z"
-    assert report.feed.entries[1].id == entry_id(_event_id(store, "negotiating"))
+    assert parsed.entries[2].link == "https://news.example/confirmed"
+    assert parsed.entries[1].link == "index.html"  # no source: the report page
+    assert parsed.feed.updated == "2020-08-02T19:45:00Z"  # when the log learnt it
+    assert parsed.entries[2].published == "2020-08-02T19:30:00Z"  # when it happened
+    assert report.feed.entries[2].id == entry_id(_event_id(store, "negotiating"))
 
 
 def _event_id(store: object, stage: str) -> str:
@@ -44,7 +47,7 @@ def test_entry_ids_do_not_change_from_one_day_to_the_next(tmp_path: Path) -> Non
     store = build_story(tmp_path / "tracker.db")
     feeds = [parse(render_atom(report_of(store, day).feed)) for day in ("2020-08-03", "2020-08-07")]
     monday, friday = ({e.id: e.title for e in feed.entries} for feed in feeds)
-    assert monday == friday and len(monday) == 3
+    assert len(monday) == 4 and monday.items() <= friday.items()  # Friday adds 4 August
     assert render_atom(report_of(store, "2020-08-03").feed) == render_atom(
         report_of(store, "2020-08-03").feed)
 

@@ -6,6 +6,8 @@ the demo report, at phone width, is saved for people to look at; the test prints
 
 from __future__ import annotations
 
+import html
+import itertools
 import json
 import re
 import shutil
@@ -16,7 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from events.sqlite_store import SQLiteEventStore
 from reports.formatting import stage_label
+from tests.conftest import CONFIG_TEXT, deadline, negotiation
 from tracker.cli import cli
 
 CHROMIUM = shutil.which("chromium") or (
@@ -117,3 +121,89 @@ def test_the_demo_report_prints(demo: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
     assert console_lines(done.stderr) == []
+
+
+# --- the timeline's text on a phone ------------------------------------------------------
+
+#: Opens the page in an iframe of the given width (a phone's viewport: headless Chromium
+#: will not make its window narrower than 500 px) and measures, from outside the page so
+#: that the page itself runs unchanged under its Content-Security-Policy, every label of
+#: every timeline: its size on screen in px (font size times the picture's scale), its
+#: box, and the box of the band it is printed in.
+MEASURE = """<!DOCTYPE html><html><body style="margin:0"><pre id="measure">waiting</pre>
+<iframe id="page" src="PAGE" style="width:WIDTHpx;height:6000px;border:0"></iframe>
+<script>
+document.getElementById('page').addEventListener('load', () => {
+  const doc = document.getElementById('page').contentDocument, view = doc.defaultView;
+  const box = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.right]; };
+  const out = {width: view.innerWidth, labels: []};
+  const svgs = [...doc.querySelectorAll('svg.timeline')];
+  for (const t of doc.querySelectorAll('svg.timeline text')) {
+    const shown = view.getComputedStyle(t).display !== 'none';
+    const band = t.previousElementSibling;
+    out.labels.push({text: t.textContent, kind: t.classList.contains('axis') ? 'axis' : 'band',
+      shown, px: parseFloat(view.getComputedStyle(t).fontSize) * t.getScreenCTM().a,
+      box: box(t), band: band && band.tagName === 'rect' ? box(band) : null,
+      svg: svgs.indexOf(t.ownerSVGElement), frame: box(t.ownerSVGElement)});
+  }
+  document.getElementById('measure').textContent = JSON.stringify(out);
+});
+</script></body></html>"""
+
+
+def measure_labels(page: Path, tmp_path: Path, width: int) -> dict[str, object]:
+    """What MEASURE finds in `page` at `width` CSS pixels."""
+    probe = tmp_path / f"measure-{width}.html"
+    probe.write_text(MEASURE.replace("PAGE", page.as_uri()).replace("WIDTH", str(width)))
+    done = chromium(probe, tmp_path / "profile", "--allow-file-access-from-files",
+                    "--window-size=1200,2000", "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.search(r'<pre id="measure">(.*?)</pre>', done.stdout, re.S)
+    assert found and found.group(1) != "waiting", done.stdout[-2000:]
+    measured: dict[str, object] = json.loads(html.unescape(found.group(1)))
+    assert measured["width"] == width
+    return measured
+
+
+@pytest.fixture(scope="module")
+def long_story(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of a deal through every stage over ten months, with a deadline ahead."""
+    folder = tmp_path_factory.mktemp("story")
+    config = folder / "tracker.toml"
+    config.write_text(CONFIG_TEXT, encoding="utf-8")
+    # a picture from March to January: the last month's label meets the right edge
+    steps = [("rumored", "2020-03-20"), ("negotiating", "2020-03-24"), ("agreed", "2020-05-10"),
+             ("under_review", "2020-06-01"), ("blocked", "2020-06-04"),
+             ("approved", "2020-09-01")]
+    with SQLiteEventStore(folder / "tracker.db") as store:
+        store.append([negotiation(stage, day) for stage, day in steps]
+                     + [deadline("2021-01-20", "2020-09-01")])
+    result = CliRunner().invoke(cli, ["--config", str(config), "report", "--date", "2020-09-10"])
+    assert result.exit_code == 0, result.output
+    return folder / "reports" / "2020-09-10.html"
+
+
+def test_timeline_labels_are_at_least_11px_on_a_390px_phone(long_story: Path,
+                                                             tmp_path: Path) -> None:
+    phone = measure_labels(long_story, tmp_path, 390)
+    labels = phone["labels"]
+    assert isinstance(labels, list)
+    shown = [label for label in labels if label["shown"]]
+    assert {label["kind"] for label in shown} == {"axis", "band"}
+    for label in shown:
+        assert label["px"] >= 11, label
+        # within the picture: it clips whatever runs past its edges
+        assert label["frame"][0] <= label["box"][0] and label["box"][1] <= label["frame"][1]
+        if label["band"]:  # printed inside its band, not across the next one
+            assert label["box"][1] <= label["band"][1] + 0.5, label
+    for svg in {label["svg"] for label in shown}:  # month names do not run into each other
+        axis = sorted(label["box"] for label in shown
+                      if label["kind"] == "axis" and label["svg"] == svg)
+        assert all(left[1] <= right[0] for left, right in itertools.pairwise(axis)), axis
+    # the labels a phone has no room for are the ones hidden, and only on a phone
+    wide = measure_labels(long_story, tmp_path, 900)["labels"]
+    assert isinstance(wide, list)
+    assert len([label for label in wide if label["shown"]]) > len(shown)
+    for label in wide:
+        if label["shown"]:
+            assert label["px"] >= 11 and label["box"][1] <= label["frame"][1], label

@@ -122,7 +122,7 @@ def test_known_at_replays_what_was_known_then(config_path: Path) -> None:
           "--source", "javascript:alert(1)"), "--source: expected an http(s) URL"),
         (("add", "statement", "--deal", DEAL, "--speaker", "A", "--quote", "  ",
           "--date", "2020-08-02"), "quote: must be a non-empty string"),
-        (("retract", "0123456789ab", "--reason", "x"), "no event"),
+        (("retract", "0123456789ab", "--reason", "x"), "no database at"),
     ],
 )
 def test_user_mistakes_are_one_line_errors_with_status_1(config_path: Path, args: tuple,

@@ -59,6 +59,9 @@ def test_the_starter_config_is_valid(tmp_path: Path) -> None:
          'acquirer = "A"\ntarget = "C"\n', "[[deals]][1].id", "duplicate"),
         ("deals = 3\n", "[[deals]]", "array of tables"),
         ("[extra]\n", "extra", "unknown key"),
+        ('[report]\nbase_url = "ftp://x.example/"\n', "[report].base_url", "http(s) URL"),
+        ('[report]\nbase_url = "https://x.example/?a=1"\n', "[report].base_url", "http(s)"),
+        ('[report]\nbase_url = "/var/www/deals"\n', "[report].base_url", "http(s) URL"),
     ],
 )
 def test_bad_values_name_the_file_and_the_key(tmp_path: Path, text: str, key: str,
@@ -112,6 +115,9 @@ to = ["desk@example.org"]
 starttls = false
 username = ""
 
+[report]
+base_url = "https://desk.example.org/deals"
+
 [[feeds]]
 name = "tech-fr"
 url = "https://example.org/rss.xml"
@@ -132,6 +138,7 @@ KEYS = [line.split(" = ")[0] for line in FULL.splitlines() if " = " in line]
 def test_the_full_example_is_valid(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, FULL))
     assert config.email is not None and config.email.to == ("desk@example.org",)
+    assert config.base_url == "https://desk.example.org/deals/"  # a page joined stays under it
 
 
 @pytest.mark.parametrize("key", KEYS)

@@ -52,6 +52,8 @@ CALLS: dict[str, Call] = {
     "archive.last_runs": lambda s, a: a.last_runs(),
     "archive.links_with_events": lambda s, a: a.links_with_events(),
     "archive.headlines": lambda s, a: a.headlines(["https://news.example/1"]),
+    "archive.mirror_deals": lambda s, a: a.mirror_deals([], mirrored_at="t"),
+    "archive.mirrored_deals": lambda s, a: a.mirrored_deals(),
     "archive.save_definitions": lambda s, a: a.save_definitions("f", {"d": "x"}),
     "archive.record_reading": lambda s, a: a.record_reading(1, ArticleReading(frozenset({"d"})),
                                                             extractor="x", read_with="f"),

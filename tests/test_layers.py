@@ -25,13 +25,14 @@ STAGES: dict[str, set[str]] = {
     "tracker.errors": set(),
     "tracker.text": set(),
     "tracker.config": SHARED,
+    "tracker.config_edit": SHARED | {"tracker.config"},
     "tracker.feeds": SHARED | {"tracker.feeds"},
     "tracker.extract": SHARED | {"tracker.extract"},
     "tracker.archive": SHARED | {"tracker.archive"},
     "tracker.jobs": SHARED | {"tracker.config", "tracker.feeds", "tracker.extract",
                               "tracker.archive", "tracker.jobs"},
-    "tracker.cli": SHARED | {"tracker.config", "tracker.feeds", "tracker.extract",
-                             "tracker.archive", "tracker.jobs", "tracker.cli"},
+    "tracker.cli": SHARED | {"tracker.config", "tracker.config_edit", "tracker.feeds",
+                             "tracker.extract", "tracker.archive", "tracker.jobs", "tracker.cli"},
 }
 
 

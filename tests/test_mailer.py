@@ -21,7 +21,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from events.sqlite_store import SQLiteEventStore
 from reports.errors import MailError
 from reports.mailer import SmtpSettings, build_message, send_message
-from tests.test_report_story import HOSTILE_QUOTE, HOSTILE_SPEAKER, build_story
+from tests.test_report_story import HOSTILE_QUOTE, HOSTILE_SPEAKER, SUBJECT, build_story
 from tracker.archive.sqlite_archive import SQLiteArchive as Archive
 from tracker.config import load_config
 from tracker.errors import ReportError
@@ -110,7 +110,7 @@ def test_the_report_arrives_as_text_and_html(tmp_path: Path, smtp: tuple[Keeper,
     assert envelope.rcpt_tos == ["desk@example.org", "boss@example.org"]
     (message,) = keeper.messages()
     assert message.get_content_type() == "multipart/alternative"
-    assert message["Subject"] == "Deals 2020-08-03: 3 changes, next deadline in 43 days"
+    assert message["Subject"] == SUBJECT
     assert message["From"] == "tracker@example.org"
     body = parts(message)
     assert set(body) == {"text/plain", "text/html"}

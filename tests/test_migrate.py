@@ -58,6 +58,9 @@ def test_migrate_moves_the_log_and_archive_unchanged(config_path: Path,
         assert (new.exit_code, new.output) == (old.exit_code, old.output), view
     assert before[-1].output.startswith(f"OK: {len(events)} events (1 retractions)")
     assert len(json.loads(before[2].output)) > len(json.loads(before[3].output)) > 0
+    with psycopg.connect(postgres_url) as raw:  # the deals mirror, for browsing tools
+        mirrored = raw.execute("SELECT id FROM deals ORDER BY position").fetchall()
+    assert mirrored == [("microsoft-tiktok",), ("microsoft-activision",)]
 
 
 def test_the_moved_log_goes_on_from_the_last_seq_with_its_chain(config_path: Path,

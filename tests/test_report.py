@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,11 +26,13 @@ from reports.context import DealRef
 from reports.formatting import countdown, one_line, safe_url
 from reports.history import status_history
 from reports.render import render_email_html, render_email_text, render_page
+from reports.timeline import LEFT
 from tests.conftest import DEAL, at, deadline, negotiation, statement
 from tests.test_report_story import (
     ACTIVISION,
     DEALS,
     HOSTILE_QUOTE,
+    SUBJECT,
     ZONE,
     build_story,
     card,
@@ -58,7 +61,8 @@ def test_the_morning_after_talks_are_confirmed(tmp_path: Path) -> None:
     assert report.page.changes[0].source_url is None  # javascript: is no link
     assert report.page.changes[2].source_url == "https://news.example/confirmed"
     assert report.page.changes[2].when == "Sun 2 Aug 2020, 21:30"  # Paris time
-    assert report.page.subject == "Deals 2020-08-03: 3 changes, next deadline in 43 days"
+    # the status change leads the subject: it says most
+    assert report.page.subject == SUBJECT
 
 
 def test_news_about_an_earlier_day_learnt_in_the_window_is_a_change(tmp_path: Path) -> None:
@@ -90,14 +94,50 @@ def test_countdown_on_later_days(tmp_path: Path) -> None:
     assert report_of(store, "2020-09-18").page.subject.endswith("no deadline ahead")
 
 
-def test_a_passed_deadline_of_a_closed_deal_is_not_overdue(tmp_path: Path) -> None:
+def test_a_closed_deal_goes_to_the_closed_section_with_no_deadline(tmp_path: Path) -> None:
     store = build_story(tmp_path / "tracker.db")
     store.append([negotiation("completed", "2020-09-16T10:00")])
-    deal = card(report_of(store, "2020-09-18"))
-    assert deal.next_deadline is None
-    assert [(d.countdown, d.state) for d in deal.other_deadlines] == [
-        ("passed 3 days ago", "passed")]
+    report = report_of(store, "2020-09-18")
+    assert [c.id for c in report.page.deals] == [ACTIVISION]
+    (deal,) = report.page.closed
+    assert (deal.id, deal.closed, deal.status_since) == (DEAL, True, "Wed 16 Sep 2020")
+    assert deal.next_deadline is None and deal.other_deadlines == ()
+    assert deal.timeline.markers == () and deal.quiet_since is None
+    html = render_page(report.page)
+    closed = html[html.index('<section id="closed">'):]
+    assert html.index('<section id="deals">') < html.index('<section id="closed">')
+    assert 'data-deal="microsoft-tiktok"' in closed and "countdown" not in closed
+    assert "No deadline ahead" not in closed and "passed" not in closed
+    text = render_email_text(report.page)
+    assert text.index("\nCLOSED\n") > text.index("Microsoft / Activision Blizzard")
+    assert "deadline" not in text[text.index("\nCLOSED\n"):].lower()
+    mail = render_email_html(report.page)
+    assert ">Closed <" in mail and "deadline" not in mail[mail.index(">Closed <"):].lower()
     assert countdown(date(2020, 9, 15), date(2020, 9, 16)) == ("overdue by 1 day", "overdue")
+
+
+def test_an_abandoned_deal_has_no_red_today_and_comes_after_open_ones(tmp_path: Path) -> None:
+    store = build_story(tmp_path / "tracker.db")  # a decision due on 15 September
+    store.append([negotiation("abandoned", "2020-09-14T10:00"),
+                  negotiation("rumored", "2020-09-01", deal="other")])
+    report = report_of(store, "2020-09-15")
+    assert [c.id for c in report.page.deals] == ["other", ACTIVISION]
+    assert [c.id for c in report.page.closed] == [DEAL]
+    assert report.page.upcoming == ()  # its deadline no longer binds anyone
+    assert 'countdown today' not in render_page(report.page)
+    assert report.page.subject == "Deals 15 Sep 2020: Microsoft / TikTok US abandoned"
+    assert report_of(store, "2020-09-20").page.subject == (
+        "Deals 20 Sep 2020: no changes, no deadline ahead")
+
+
+def test_an_open_deal_quiet_for_sixty_days_says_since_when(tmp_path: Path) -> None:
+    store = build_story(tmp_path / "tracker.db")  # latest news: a correction on 11 August
+    assert card(report_of(store, "2020-10-09")).quiet_since is None  # 59 days
+    page = report_of(store, "2020-10-10").page
+    assert card(report_of(store, "2020-10-10")).quiet_since == "Tue 11 Aug 2020"
+    for shown in (render_page(page), render_email_text(page), render_email_html(page)):
+        assert "No news since Tue 11 Aug 2020." in shown
+    assert card(report_of(store, "2020-10-10"), ACTIVISION).quiet_since is None  # no news
 
 
 def test_a_retracted_report_shows_as_known_then_and_as_corrected_now(tmp_path: Path) -> None:
@@ -190,7 +230,8 @@ def test_what_changed_is_capped_but_counted(tmp_path: Path) -> None:
     report = build_report(store, day=date(2020, 8, 3), zone=ZONE, deals=DEALS)
     assert len(report.page.changes) == MAX_CHANGES and report.page.changes_omitted == 5
     assert report.page.changes[0].quote == f"quote {MAX_CHANGES + 4}"
-    assert report.page.subject.startswith(f"Deals 2020-08-03: {MAX_CHANGES + 5} changes")
+    assert report.page.subject == (f"Deals 3 Aug 2020: Microsoft / TikTok US: S said;"
+                                   f" {MAX_CHANGES + 4} more changes")
 
 
 def test_feed_health_in_the_header(tmp_path: Path) -> None:
@@ -254,8 +295,30 @@ def test_safe_url_and_one_line() -> None:
     assert one_line("a\r\nBcc: x@y\u202e\x00 b") == "a Bcc: x@y b"
 
 
-def test_subject_counts_and_the_nearest_deadline(tmp_path: Path) -> None:
-    assert subject_line(date(2020, 8, 3), 1, ()) == "Deals 2020-08-03: 1 change, no deadline ahead"
+def test_the_subject_names_the_most_telling_change_in_one_short_line(tmp_path: Path) -> None:
+    store = SQLiteEventStore(tmp_path / "tracker.db")
+    long_title = "Microsoft\r\nBcc: victim@example.org / " + "Activision Blizzard " * 10
+    store.append([
+        statement("We are pleased", "2020-12-02T08:00", deal="activision"),
+        negotiation("approved", "2020-12-02T07:00", deal="activision"),
+        deadline("2021-01-15", "2020-12-02T06:00", deal="activision"),
+    ])
+    short = build_report(store, day=date(2020, 12, 2), zone=ZONE,
+                         deals=[DealRef("activision", "Microsoft / Activision")])
+    assert short.page.subject == "Deals 2 Dec 2020: Microsoft / Activision approved; 2 more changes"
+    hostile = build_report(store, day=date(2020, 12, 2), zone=ZONE,
+                           deals=[DealRef("activision", long_title)])
+    subject = hostile.page.subject
+    assert len(subject) <= 120 and subject.endswith("…; 2 more changes")
+    assert "\r" not in subject and "\n" not in subject
+    assert subject.startswith("Deals 2 Dec 2020: Microsoft Bcc: victim@example.org / Activision")
+    assert subject_line(date(2020, 8, 3), (), 0, ()) == (
+        "Deals 3 Aug 2020: no changes, no deadline ahead")
+    store.append([negotiation("rumored", "2020-12-02T09:00", deal="other")])
+    later = build_report(store, day=date(2020, 12, 2), zone=ZONE,
+                         deals=[DealRef("activision", "Microsoft / Activision")])
+    # a deal approved says more than another rumoured, even an hour later
+    assert later.page.subject == "Deals 2 Dec 2020: Microsoft / Activision approved; 3 more changes"
 
 
 @settings(max_examples=60, deadline=None)
@@ -296,15 +359,16 @@ def test_the_timeline_draws_periods_deadlines_and_the_report_day(tmp_path: Path)
         ("negotiating", "negotiating from Sun 2 Aug 2020"),
     ]
     rumored, talks = timeline.bands
-    assert rumored.x + rumored.width == talks.x  # one period ends where the next begins
-    assert talks.x + talks.width == timeline.today_x  # the present ends at the report day
+    # one period ends where the next begins; the present ends at the report day
+    assert rumored.x + rumored.width == pytest.approx(talks.x, abs=0.01)
+    assert talks.x + talks.width == pytest.approx(timeline.today_x, abs=0.01)
     (marker,) = timeline.markers
     assert marker.state == "upcoming" and marker.title == "Tue 15 Sep 2020: decision (in 12 days)"
-    assert 0 < rumored.x < timeline.today_x < marker.x < timeline.width
+    assert 0 < rumored.x < timeline.today_x < marker.x < 100  # per cent of the width
     assert [tick.label for tick in timeline.ticks] == ["Aug 2020", "Sep"]
     assert timeline.description.startswith("Timeline to Thu 3 Sep 2020: rumored from Fri 31")
     far = card(report_of(store, "2021-06-01")).timeline  # ten months on: the start is cut
-    assert len(far.bands) == 1 and far.bands[0].x == 4.0 and far.markers == ()
+    assert len(far.bands) == 1 and far.bands[0].x == LEFT and far.markers == ()
 
 
 PIECES = [*"<>&\"'/=\\ \r\n\t\x00\u202eaéS", "<script>", "</script>", "javascript:",

@@ -25,6 +25,8 @@ HOSTILE_QUOTE = "<script>alert('quote')</script> We will move quickly"
 HOSTILE_SPEAKER = "<img src=x onerror=alert(1)>"
 FEEDS = (FeedStatus("deal-desk", "2020-09-14T18:00:00Z"),
          FeedStatus("<b>broken</b>", "2020-09-01T10:00:00Z", 3, "HTTP 500 <i>oops</i>"))
+#: The subject of the story's report of 3 August 2020.
+SUBJECT = "Deals 3 Aug 2020: Microsoft / TikTok US negotiating; 2 more changes"
 #: recorded_at of the retraction of the "agreed" report
 RETRACTED_AT = datetime(2020, 8, 11, 9, 0, tzinfo=UTC)
 

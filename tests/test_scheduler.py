@@ -375,3 +375,14 @@ def test_a_report_whose_email_failed_is_sent_once_the_server_is_back(
     finally:
         controller.stop()
     assert len(inbox.envelopes) == 1
+
+
+def test_a_failing_feed_is_logged_once_by_the_scheduler(tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    jobs = make_jobs(make_config(tmp_path, feed=str(tmp_path / "gone.xml")),
+                     Clock(paris("2026-03-05T06:00")), Reports())
+    with caplog.at_level(logging.INFO):
+        summary = jobs.poll()
+    assert summary is not None and summary.failed == 1
+    told = [r for r in caplog.records if "gone.xml" in r.getMessage()]
+    assert [(r.name, r.levelname) for r in told] == [("tracker.jobs.scheduler", "WARNING")]

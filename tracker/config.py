@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from events.postgres_url import check_postgres_url, redacted
@@ -64,6 +65,7 @@ class Config:
     read_timeout: float = 30.0
     schedule: Schedule = field(default_factory=Schedule)
     email: Email | None = None
+    base_url: str | None = None  # [report]: where reports_dir is served, ending in "/"
     feeds: tuple[Feed, ...] = ()
     deals: tuple[Deal, ...] = ()
     found: bool = True
@@ -103,12 +105,10 @@ def load_config(path: Path, *, must_exist: bool = True) -> Config:
             path=path.absolute(), database=path.absolute().parent / "tracker.db",
             reports_dir=path.absolute().parent / "reports", found=False))
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(path, None, f"not valid TOML: {error}") from None
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(path, None, f"cannot read: {error}") from None
-    return _database_from_environment(_Reader(path).config(raw))
+    return _database_from_environment(config_from_text(path, text))
 
 
 def _database_from_environment(config: Config) -> Config:
@@ -122,6 +122,16 @@ def _database_from_environment(config: Config) -> Config:
         raise ConfigError(f"${DATABASE_URL_ENV}", None,
                           f"expected a postgresql:// URL: {error}") from None
     return replace(config, database_url=url)
+
+
+def config_from_text(path: Path, text: str) -> Config:
+    """Validate `text` as the config at `path` would be (an edit is checked before it is
+    written)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, None, f"not valid TOML: {error}") from None
+    return _Reader(path).config(raw)
 
 
 class _Reader:
@@ -161,7 +171,8 @@ class _Reader:
             raise self.fail(f"{where}.{key}", f"expected {expected}, got {raw!r}") from None
 
     def config(self, raw: dict[str, Any]) -> Config:
-        self.reject_unknown(raw, {"tracker", "schedule", "email", "feeds", "deals"}, "")
+        self.reject_unknown(raw, {"tracker", "schedule", "email", "report", "feeds", "deals"},
+                            "")
         t = self.table(raw, "tracker", {"database", "timezone", "reports_dir", "max_feed_bytes",
                                         "max_pages_per_poll", "connect_timeout", "read_timeout"})
         w = "[tracker]"
@@ -187,6 +198,7 @@ class _Reader:
                                     "a number of seconds from 0 to 3600", 30.0),
             schedule=self.schedule(raw),
             email=self.email(raw),
+            base_url=self.report(raw),
             feeds=self.feeds(raw),
             deals=self.deals(raw),
         )
@@ -224,6 +236,12 @@ class _Reader:
             username=self.value(e, w, "username", _text_or_empty, "a string", ""),
         )
 
+    def report(self, raw: dict[str, Any]) -> str | None:
+        r = self.table(raw, "report", {"base_url"})
+        url: str | None = self.value(r, "[report]", "base_url", _base_url,
+                                     "an http(s) URL like https://example.org/deals/")
+        return url
+
     def array(self, raw: dict[str, Any], name: str) -> list[tuple[str, dict[str, Any]]]:
         items = raw.get(name, [])
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
@@ -232,10 +250,11 @@ class _Reader:
 
     def feeds(self, raw: dict[str, Any]) -> tuple[Feed, ...]:
         feeds: list[Feed] = []
+        names: set[str] = set()
         for where, item in self.array(raw, "feeds"):
             self.reject_unknown(item, {"name", "url", "language", "full_text"}, where)
             name = self.value(item, where, "name", _text, "a non-empty name", required=True)
-            if any(feed.name == name for feed in feeds):
+            if name in names:  # a set: a list imported from a reader may hold thousands
                 raise self.fail(f"{where}.name", f"duplicate feed name {name!r}")
             url = self.value(item, where, "url", _text, "a URL or file path", required=True)
             language = self.value(item, where, "language", _language, "fr or en")
@@ -243,6 +262,7 @@ class _Reader:
                                    '"auto", "always" or "never"', "auto")
             feeds.append(Feed(name=name, url=self.feed_location(url, where), language=language,
                               full_text=full_text))
+            names.add(name)
         return tuple(feeds)
 
     def feed_location(self, url: str, where: str) -> str:
@@ -252,13 +272,13 @@ class _Reader:
         return url if scheme else str(self.base / url)
 
     def deals(self, raw: dict[str, Any]) -> tuple[Deal, ...]:
-        deals: list[Deal] = []
+        deals: dict[str, Deal] = {}
         for where, item in self.array(raw, "deals"):
             deal = self.deal(item, where)
-            if any(known.id == deal.id for known in deals):
+            if deal.id in deals:
                 raise self.fail(f"{where}.id", f"duplicate deal id {deal.id!r}")
-            deals.append(deal)
-        return tuple(deals)
+            deals[deal.id] = deal
+        return tuple(deals.values())
 
     def deal(self, item: dict[str, Any], where: str) -> Deal:
         keys = {"id", "title", "acquirer", "target", "seller", "aliases", "acquirer_aliases",
@@ -306,6 +326,17 @@ def _zone_name(value: Any) -> str:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder of zones
         raise ValueError(value) from None
     return _text(value)
+
+
+def _base_url(value: Any) -> str:
+    """An http(s) URL with a host and nothing after its path, ending in "/" (so that a
+    page name joined to it stays under it)."""
+    url = _text(value)
+    parts = urlsplit(url)
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query
+            or parts.fragment or not url.isprintable() or " " in url):
+        raise ValueError(url)
+    return url if url.endswith("/") else url + "/"
 
 
 def _positive_int(value: Any) -> int:

@@ -28,6 +28,18 @@ class UnknownDeal(TrackerError):
     """A command named a deal that the configuration does not define."""
 
 
+class DuplicateEntry(TrackerError):
+    """A deal id or feed name to add is already in the configuration."""
+
+
+class OpmlError(TrackerError):
+    """A file to import is not a readable OPML subscription list."""
+
+
+class NoDatabase(TrackerError):
+    """A command that only reads found no database to read."""
+
+
 class FetchErrorKind(StrEnum):
     """Why a fetch failed, as polling acts on it (back off, set aside, network down)."""
 

@@ -1,4 +1,5 @@
-"""The archive: the operational tables beside the event log (feeds, articles, runs, reports).
+"""The archive: the operational tables beside the event log (feeds, articles, runs, reports,
+and a copy of the configured deals for tools that browse the database).
 
 They are not history (the event log is): feeds hold what polling needs between runs
 (validators, errors, next poll time), articles keep every entry seen, with its text,
@@ -21,6 +22,7 @@ from events.store import EventStore
 from tracker.model import (
     Article,
     ArticleReading,
+    Deal,
     EventSource,
     FeedState,
     KnownVersion,
@@ -171,6 +173,15 @@ class Archive(ABC):
     @abstractmethod
     def links_with_events(self) -> set[str]:
         """The links of articles whose latest version gave events."""
+
+    @abstractmethod
+    def mirror_deals(self, deals: Sequence[Deal], *, mirrored_at: str) -> None:
+        """Make the `deals` table hold exactly `deals` (the configured ones), in order: a
+        copy for tools that browse the database (Datasette), never read back by tracker."""
+
+    @abstractmethod
+    def mirrored_deals(self) -> list[Deal]:
+        """The deals the last `mirror_deals` copied, in order."""
 
     @abstractmethod
     def headlines(self, links: Iterable[str]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from tracker.errors import TrackerError
 
 #: The archive's tables, in an order where each row's references are copied before it.
 TABLES = ("feeds", "articles", "runs", "reports", "deal_definitions", "article_deals",
-          "event_sources", "deal_reads", "robots")
+          "event_sources", "deal_reads", "robots", "deals")
 IDENTITIES = ("articles", "runs")  # ids the copy sets: the server's counters move past them
 BATCH = 5000
 

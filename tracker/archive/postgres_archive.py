@@ -1,7 +1,7 @@
 """The archive on PostgreSQL: feeds, articles, runs and reports beside the event log.
 
-The tables and columns are the SQLite archive's (version 4), created whole on a fresh
-database, and they share the event store's connection and transactions, so an article
+The tables and columns are the SQLite archive's (version 5, the `live_events` view
+included), created on a fresh database, and they share the event store's connection and transactions, so an article
 and its events commit together. Two things differ: the search index keeps each
 article's folded words in an array (a GIN index answers "every word"), where SQLite
 has FTS5; and feeds carry a lease (`leased_by`, `leased_until`), so that several
@@ -23,7 +23,7 @@ from events.errors import StoreError
 from events.postgres_errors import translated, translating
 from events.postgres_store import PostgresEventStore
 from tracker.archive.interface import Archive
-from tracker.archive.postgres_schema import ARCHIVE_VERSION, SCHEMA, VERSION_TABLE
+from tracker.archive.postgres_schema import ARCHIVE_VERSION, MIGRATIONS, VERSION_TABLE
 from tracker.archive.rows import (
     ARTICLE_COLUMNS,
     FEED_COLUMNS,
@@ -38,6 +38,7 @@ from tracker.archive.rows import (
 from tracker.model import (
     Article,
     ArticleReading,
+    Deal,
     EventSource,
     FeedState,
     KnownVersion,
@@ -93,10 +94,10 @@ class PostgresArchive(Archive):
         with self.store.transaction():
             if self._version() == ARCHIVE_VERSION:  # another process made it meanwhile
                 return
-            # the first version kept on PostgreSQL is the whole of SQLite's version 4;
-            # later versions append their statements here, as MIGRATIONS does there
-            for statement in (VERSION_TABLE, *SCHEMA):
-                self.conn.execute(statement)
+            self.conn.execute(VERSION_TABLE)
+            for number in range(max(self._version() + 1, min(MIGRATIONS)), ARCHIVE_VERSION + 1):
+                for statement in MIGRATIONS[number]:
+                    self.conn.execute(statement)
             self.conn.execute("DELETE FROM archive_schema")
             self.conn.execute("INSERT INTO archive_schema (version) VALUES (%s)",
                               (ARCHIVE_VERSION,))
@@ -221,6 +222,32 @@ class PostgresArchive(Archive):
         rows = self._rows("SELECT link FROM articles AS a WHERE events > 0 AND link IS NOT NULL"
                           f" AND {_LATEST}")
         return {link for (link,) in rows}
+
+    # --- the deals mirror, for tools that browse the database -------------------------
+
+    @translated("write the deals table")
+    def mirror_deals(self, deals: Sequence[Deal], *, mirrored_at: str) -> None:
+        rows = [(deal.id, deal.title, deal.acquirer, deal.target, deal.seller,
+                 *(json.dumps(list(names), ensure_ascii=False) for names in (
+                     deal.aliases, deal.acquirer_aliases, deal.seller_aliases, deal.exclude)),
+                 position, mirrored_at) for position, deal in enumerate(deals, start=1)]
+        with self.store.transaction(), self.conn.cursor() as cursor:
+            cursor.execute("DELETE FROM deals")
+            cursor.executemany(
+                "INSERT INTO deals (id, title, acquirer, target, seller, aliases,"
+                " acquirer_aliases, seller_aliases, exclude, position, mirrored_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
+
+    @translated("read the deals table")
+    def mirrored_deals(self) -> list[Deal]:
+        rows = self._rows("SELECT id, title, acquirer, target, seller, aliases,"
+                          " acquirer_aliases, seller_aliases, exclude FROM deals"
+                          " ORDER BY position")
+        keys = ("aliases", "acquirer_aliases", "seller_aliases", "exclude")
+        return [Deal(id=i, title=t, acquirer=a, target=g, seller=s,
+                     **{key: tuple(json_list(value)) for key, value in zip(keys, names,
+                                                                            strict=True)})
+                for i, t, a, g, s, *names in rows]
 
     @translated("read the articles table")
     def headlines(self, links: Iterable[str]) -> dict[str, str]:

@@ -1,5 +1,5 @@
-"""The archive's tables on PostgreSQL: those of the SQLite archive (version 4), in
-PostgreSQL's words.
+"""The archive's tables on PostgreSQL: those of the SQLite archive, version by version,
+in PostgreSQL's words.
 
 Text columns that are compared or sorted use the "C" collation, so that they order
 as in SQLite (by code point: ISO times in time order, names as bytes). Ids are
@@ -8,7 +8,7 @@ identities a copy from SQLite may also set (`tracker migrate`).
 
 from __future__ import annotations
 
-ARCHIVE_VERSION = 4
+ARCHIVE_VERSION = 5
 
 VERSION_TABLE = """CREATE TABLE IF NOT EXISTS archive_schema (
   version INTEGER NOT NULL      -- one row: the archive schema version written
@@ -118,3 +118,51 @@ SCHEMA: tuple[str, ...] = (
       body TEXT NOT NULL
     )""",
 )
+
+#: Version 5, as on SQLite: the configured deals, mirrored at each poll, and the events
+#: in force, for tools that browse the database without replaying it.
+DEALS_TABLE = f"""CREATE TABLE deals (
+  id {_C} PRIMARY KEY,             -- [[deals]] id, as events.deal_id holds it
+  title TEXT NOT NULL,
+  acquirer TEXT NOT NULL,
+  target TEXT NOT NULL,
+  seller TEXT,
+  aliases TEXT NOT NULL,           -- JSON arrays of names, as in tracker.toml
+  acquirer_aliases TEXT NOT NULL,
+  seller_aliases TEXT NOT NULL,
+  exclude TEXT NOT NULL,
+  position INTEGER NOT NULL,       -- its place in tracker.toml, from 1
+  mirrored_at TEXT NOT NULL        -- ISO-8601 UTC: the poll that copied it
+)"""
+#: `data` read as JSON, NULL when it is none (a row another tool wrote): a cast alone
+#: would fail the whole view on one such row
+JSON_OR_NULL = """CREATE OR REPLACE FUNCTION json_or_null(doc TEXT) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN doc::jsonb;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END $$"""
+#: Events not retracted, and not retractions: what replay folds (see the SQLite view).
+LIVE_EVENTS_VIEW = """CREATE OR REPLACE VIEW live_events AS
+  WITH retractions AS (
+    SELECT event_id, json_or_null(data) ->> 'event_id' AS target FROM events
+    WHERE type = 'retraction'
+  ), retracted AS (
+    SELECT target FROM retractions WHERE target IS NOT NULL
+      AND event_id NOT IN (SELECT target FROM retractions WHERE target IS NOT NULL)
+  )
+  SELECT e.seq, e.event_id, e.deal_id, e.type, e.occurred_at, e.recorded_at, e.data,
+    e.source_url, e.source_feed, e.evidence, e.version,
+    parsed.doc ->> 'stage' AS stage, parsed.doc ->> 'due' AS due,
+    parsed.doc ->> 'label' AS label, parsed.doc ->> 'speaker' AS speaker,
+    parsed.doc ->> 'quote' AS quote
+  FROM events AS e CROSS JOIN LATERAL (SELECT json_or_null(e.data) AS doc) AS parsed
+  WHERE e.type <> 'retraction' AND e.event_id NOT IN (SELECT target FROM retracted)"""
+
+#: Each version's statements, from the first kept on PostgreSQL (SQLite's version 4,
+#: whole); an archive written by a newer tracker is refused rather than misread.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    4: SCHEMA,
+    5: (DEALS_TABLE, JSON_OR_NULL, LIVE_EVENTS_VIEW),
+}

@@ -30,6 +30,7 @@ from tracker.archive.rows import stored_article as _stored_article
 from tracker.model import (
     Article,
     ArticleReading,
+    Deal,
     EventSource,
     FeedState,
     KnownVersion,
@@ -157,16 +158,53 @@ PAGES = (
     )""",
 )
 
+#: Datasette and sqlite-utils (archive version 5): the configured deals, mirrored at each
+#: poll, and the events in force, to browse and join the log without replaying it.
+DEALS_TABLE = """CREATE TABLE IF NOT EXISTS deals (
+  id TEXT PRIMARY KEY,             -- [[deals]] id, as events.deal_id holds it
+  title TEXT NOT NULL,
+  acquirer TEXT NOT NULL,
+  target TEXT NOT NULL,
+  seller TEXT,
+  aliases TEXT NOT NULL,           -- JSON arrays of names, as in tracker.toml
+  acquirer_aliases TEXT NOT NULL,
+  seller_aliases TEXT NOT NULL,
+  exclude TEXT NOT NULL,
+  position INTEGER NOT NULL,       -- its place in tracker.toml, from 1
+  mirrored_at TEXT NOT NULL        -- ISO-8601 UTC: the poll that copied it
+)"""
+#: Events not retracted, and not retractions: what replay folds. A retraction that is
+#: itself retracted no longer counts (as `events.store.in_force` reads them); a row
+#: another tool wrote with data that is no JSON hides nothing and shows no fields.
+LIVE_EVENTS_VIEW = """CREATE VIEW IF NOT EXISTS live_events AS
+  WITH retractions AS (
+    SELECT event_id, json_extract(data, '$.event_id') AS target FROM events
+    WHERE type = 'retraction' AND json_valid(data)
+  ), retracted AS (
+    SELECT target FROM retractions WHERE target IS NOT NULL
+      AND event_id NOT IN (SELECT target FROM retractions WHERE target IS NOT NULL)
+  )
+  SELECT e.seq, e.event_id, e.deal_id, e.type, e.occurred_at, e.recorded_at, e.data,
+    e.source_url, e.source_feed, e.evidence, e.version,
+    CASE WHEN json_valid(e.data) THEN json_extract(e.data, '$.stage') END AS stage,
+    CASE WHEN json_valid(e.data) THEN json_extract(e.data, '$.due') END AS due,
+    CASE WHEN json_valid(e.data) THEN json_extract(e.data, '$.label') END AS label,
+    CASE WHEN json_valid(e.data) THEN json_extract(e.data, '$.speaker') END AS speaker,
+    CASE WHEN json_valid(e.data) THEN json_extract(e.data, '$.quote') END AS quote
+  FROM events AS e
+  WHERE e.type <> 'retraction' AND e.event_id NOT IN (SELECT target FROM retracted)"""
+
 #: The archive's own schema version, beside the event log's `PRAGMA user_version`.
 #: Each later version appends its statements to MIGRATIONS; an archive written by a
 #: newer tracker is refused rather than misread.
-ARCHIVE_VERSION = 4
+ARCHIVE_VERSION = 5
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: SCHEMA,
     # which process ran a poll: one killed mid-run is closed as aborted by the next
     2: ("ALTER TABLE runs ADD COLUMN pid INTEGER", "ALTER TABLE runs ADD COLUMN host TEXT"),
     3: PROVENANCE,
     4: PAGES,
+    5: (DEALS_TABLE, LIVE_EVENTS_VIEW),
 }
 VERSION_TABLE = """CREATE TABLE IF NOT EXISTS archive_schema (
   version INTEGER NOT NULL      -- one row: the archive schema version written
@@ -475,6 +513,32 @@ class SQLiteArchive(Archive):
             "SELECT link FROM articles AS a WHERE events > 0 AND link IS NOT NULL AND version ="
             " (SELECT max(version) FROM articles WHERE feed = a.feed AND key = a.key)")
         return {link for (link,) in rows}
+
+    @translated("write the deals table")
+    def mirror_deals(self, deals: Sequence[Deal], *, mirrored_at: str) -> None:
+        """Make the `deals` table hold exactly the configured deals, in config order."""
+        rows = [(deal.id, deal.title, deal.acquirer, deal.target, deal.seller,
+                 *(json.dumps(list(names), ensure_ascii=False) for names in (
+                     deal.aliases, deal.acquirer_aliases, deal.seller_aliases, deal.exclude)),
+                 position, mirrored_at) for position, deal in enumerate(deals, start=1)]
+        with self.store.transaction():
+            self.conn.execute("DELETE FROM deals")
+            self.conn.executemany(
+                "INSERT INTO deals (id, title, acquirer, target, seller, aliases,"
+                " acquirer_aliases, seller_aliases, exclude, position, mirrored_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    @translated("read the deals table")
+    def mirrored_deals(self) -> list[Deal]:
+        """The deals the last `mirror_deals` copied, in config order."""
+        rows = self.conn.execute(
+            "SELECT id, title, acquirer, target, seller, aliases, acquirer_aliases,"
+            " seller_aliases, exclude FROM deals ORDER BY position")
+        return [Deal(id=i, title=t, acquirer=a, target=g, seller=s,
+                     **{key: tuple(_json_list(value)) for key, value in zip(
+                         ("aliases", "acquirer_aliases", "seller_aliases", "exclude"), names,
+                         strict=True)})
+                for i, t, a, g, s, *names in rows]
 
     @translated("read the articles table")
     def headlines(self, links: Iterable[str]) -> dict[str, str]:

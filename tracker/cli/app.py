@@ -20,7 +20,7 @@ import click
 
 from events.errors import EventsError
 from tracker.config import Config, find_config_path, load_config
-from tracker.errors import TrackerError, UnknownDeal
+from tracker.errors import ConfigError, NoDatabase, TrackerError, UnknownDeal
 from tracker.text import printable
 
 if TYPE_CHECKING:
@@ -48,15 +48,27 @@ class App:
             self._config = load_config(path, must_exist=explicit)
         return self._config
 
-    def store(self) -> EventStore:
-        """Open the event store, creating the database on first use."""
+    def store(self, *, create: bool = True) -> EventStore:
+        """Open the event store, creating the database on first use unless `create` is
+        false: a command that only reads refuses then, saying where it looked (a
+        PostgreSQL server has its tables made on first use, whatever the command)."""
         if self._store is None:
+            if not create and not self.config.database_url and not self.config.database.exists():
+                raise NoDatabase(no_database(self.config))
             self._store = open_store(database_of(self.config))
         return self._store
 
-    def archive(self) -> Archive:
+    def archive(self, *, create: bool = True) -> Archive:
         """The feeds, articles, runs and reports tables, beside the event log."""
-        return archive_beside(self.store())
+        return archive_beside(self.store(create=create))
+
+    def config_file(self) -> Path:
+        """The config file a command edits: it must exist (`tracker init` writes one)."""
+        path, _ = find_config_path(self.config_option)
+        if not path.exists():
+            raise ConfigError(path.absolute(), None,
+                              "no such file (create one with `tracker init`)")
+        return path
 
     def close(self) -> None:
         """Close the store, if it was opened."""
@@ -67,16 +79,28 @@ class App:
         """Refuse a deal id that is neither configured nor (optionally) in the log."""
         if self.config.deal(deal_id):
             return
-        if in_log_ok and next(self.store().read(deal_id=deal_id), None) is not None:
+        # no database: the log holds no deal, and the unknown id is the user's mistake
+        if (in_log_ok and self.config.database.exists()
+                and next(self.store().read(deal_id=deal_id), None) is not None):
             return
         known = ", ".join(d.id for d in self.config.deals) or "none"
-        where = self.config.path if self.config.found else f"{self.config.path} (not found)"
+        where = (self.config.path if self.config.found
+                 else f"{self.config.path} (not found: start with `tracker init`)")
         raise UnknownDeal(f"unknown deal {deal_id!r}: deals in {where}: {known}")
 
 
 def database_of(config: Config) -> Path | str:
     """What the config points at: a postgresql:// URL, else the SQLite file."""
     return config.database_url or config.database
+
+
+def no_database(config: Config) -> str:
+    """Where a command looked for the database, and how to start one."""
+    if not config.found:
+        return (f"no database at {config.database} and no config at {config.path}: start with"
+                " `tracker init` (it writes both), then `tracker poll`")
+    return (f"no database at {config.database} (the database of {config.path}): `tracker poll`"
+            " creates it (or start afresh elsewhere with `tracker init`)")
 
 
 def open_archive(database: Path | str) -> Archive:

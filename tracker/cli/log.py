@@ -14,6 +14,7 @@ from events.model import EVENT_TYPES, EventRetracted
 from events.replay import replay
 from events.store import StoredEvent
 from tracker.cli.app import FORMATS, App, today
+from tracker.cli.completion import complete_deal_ids
 from tracker.cli.lookup import find_event
 from tracker.cli.options import parse_day, parse_moment, parse_since
 from tracker.cli.record import record
@@ -25,7 +26,8 @@ MAX_SEQ = 2**63 - 1  # SQLite's largest integer: no seq is beyond it
 
 
 @click.command()
-@click.option("--deal", "deal_id", metavar="ID", help="Only this deal.")
+@click.option("--deal", "deal_id", metavar="ID", help="Only this deal.",
+              shell_complete=complete_deal_ids)
 @click.option("--type", "type_", type=click.Choice(EVENT_TYPES), help="Only this type.")
 @click.option("--since", metavar="DATE", help="Only events that occurred on or after DATE.")
 @click.option("--after", "after_seq", type=click.IntRange(min=0, max=MAX_SEQ), default=0,
@@ -45,7 +47,7 @@ def events(app: App, deal_id: str | None, type_: str | None, since: str | None,
         occurred_from = parse_since(since, option="--since", zone=app.config.zone)
     if deal_id is not None:
         app.require_deal(deal_id, in_log_ok=True)
-    rows: Iterable[StoredEvent] = app.store().read(
+    rows: Iterable[StoredEvent] = app.store(create=False).read(
         after_seq=after_seq, deal_id=deal_id, type=type_, occurred_from=occurred_from)
     if limit is not None:
         rows = itertools.islice(rows, limit)
@@ -60,7 +62,8 @@ def events(app: App, deal_id: str | None, type_: str | None, since: str | None,
 @click.option("--as-of", metavar="DATE", help="State at the end of DATE (default: today).")
 @click.option("--known-at", metavar="TIME",
               help="Only what the log held at TIME (ISO-8601 with offset or Z).")
-@click.option("--deal", "deal_id", metavar="ID", help="Only this deal.")
+@click.option("--deal", "deal_id", metavar="ID", help="Only this deal.",
+              shell_complete=complete_deal_ids)
 @click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def replay_command(app: App, as_of: str | None, known_at: str | None, deal_id: str | None,
@@ -73,7 +76,7 @@ def replay_command(app: App, as_of: str | None, known_at: str | None, deal_id: s
     moment = parse_moment(known_at, option="--known-at") if known_at else None
     if deal_id is not None:
         app.require_deal(deal_id, in_log_ok=True)
-    result = replay(app.store(), as_of=day, zone=app.config.zone, known_at=moment,
+    result = replay(app.store(create=False), as_of=day, zone=app.config.zone, known_at=moment,
                     deal_id=deal_id)
     if format_ == "json":
         document = replay_document(result, app.config, deal_id=deal_id)
@@ -93,7 +96,7 @@ def retract(app: App, event_id: str, reason: str) -> None:
     """
     from events.clock import utc_now
 
-    store = app.store()
+    store = app.store(create=False)
     target = find_event(store, event_id)
     retraction = EventRetracted(deal_id=target.deal_id, occurred_at=utc_now(),
                                 retracted_id=target.event_id, reason=reason)
@@ -114,8 +117,8 @@ def check(app: App, acknowledge: bool) -> None:
     from tracker.cli.check import CheckReport, check_log
 
     try:
-        store = app.store()
-        archive = app.archive()
+        store = app.store(create=False)
+        archive = app.archive(create=False)
     except StoreError as error:  # too damaged to open: that is the verdict
         report = CheckReport(unreadable=str(error))
     else:

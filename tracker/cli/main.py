@@ -5,7 +5,19 @@ from __future__ import annotations
 import click
 
 from tracker import __version__
-from tracker.cli import log, migrate, polling, provenance, record, reporting, reread, setup
+from tracker.cli import (
+    deals,
+    feeds,
+    history,
+    log,
+    migrate,
+    polling,
+    provenance,
+    record,
+    reporting,
+    reread,
+    setup,
+)
 from tracker.cli.app import App, TrackerGroup, setup_logging
 
 
@@ -26,7 +38,8 @@ def cli(ctx: click.Context, config_option: str | None, verbose: int) -> None:
 for command in (setup.init, setup.demo, polling.poll, polling.ingest, polling.run_command,
                 log.events, log.replay_command, log.check, log.retract, record.add,
                 reread.reprocess, reporting.report_command, provenance.explain_command,
-                provenance.articles_command, migrate.migrate):
+                provenance.articles_command, history.history_command, deals.deals,
+                feeds.feeds, migrate.migrate):
     cli.add_command(command)
 
 

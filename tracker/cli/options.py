@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from events.clock import format_occurred, parse_instant, start_of_day
-from tracker.errors import TrackerError
+from tracker.errors import ConfigError, TrackerError
 
 # Days and times outside these years overflow time-zone arithmetic; no deal news needs them.
 YEARS = range(1900, 9000)
@@ -64,3 +65,14 @@ def check_web_url(text: str | None, *, option: str) -> str | None:
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise TrackerError(f"{option}: expected an http(s) URL, got {text!r}")
     return text.strip()
+
+
+def option_error(error: ConfigError, *, entry: str, options: Mapping[str, str]) -> TrackerError:
+    """A config error about the entry a command adds, told with the option that gave the
+    value (`--acquirer: expected a company name, got ''`); any other error as it is."""
+    key = error.key or ""
+    if key.startswith(entry + "."):
+        option = options.get(key[len(entry) + 1:])
+        if option:
+            return TrackerError(f"{option}: {error.problem}")
+    return error

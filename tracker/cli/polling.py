@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Any
+from pathlib import Path
 
 import click
 
 from tracker.cli.app import App, database_of, open_archive
+from tracker.cli.progress import ProgressBar
 from tracker.errors import TrackerError
 from tracker.jobs.runs import PollSummary
 from tracker.text import printable
@@ -28,9 +28,11 @@ def poll(app: App, all_feeds: bool) -> None:
     from tracker.jobs.poll import poll_feeds
 
     if not app.config.feeds:
-        raise TrackerError(f"no feeds configured in {app.config.path}: add a [[feeds]] table")
-    with ProgressBar(len(app.config.feeds)) as advance:
-        summary = poll_feeds(app.config, app.archive(), all_feeds=all_feeds, progress=advance)
+        raise TrackerError(no_feeds(app.config.path))
+    with ProgressBar(len(app.config.feeds)) as bar:
+        summary = poll_feeds(app.config, app.archive(), all_feeds=all_feeds,
+                             progress=bar.advance)
+        bar.notes(summary_notes(summary))
     report_poll(summary)
 
 
@@ -46,38 +48,29 @@ def ingest(app: App, locations: tuple[str, ...]) -> None:
     """
     from tracker.jobs.poll import ingest_locations
 
-    with ProgressBar(len(locations)) as advance:
-        summary = ingest_locations(app.config, app.archive(), locations, progress=advance)
+    with ProgressBar(len(locations), label="Ingesting") as bar:
+        summary = ingest_locations(app.config, app.archive(), locations, progress=bar.advance)
+        bar.notes(summary_notes(summary))
     report_poll(summary)
 
 
+def no_feeds(path: Path) -> str:
+    """Why there is nothing to poll, and how to add feeds."""
+    return (f"no feeds configured in {path}: add a [[feeds]] table, or use `tracker feeds add"
+            " NAME URL` or `tracker feeds import FILE`")
+
+
+def summary_notes(summary: PollSummary) -> list[str]:
+    """The poll's warnings and errors, one line each, as stderr shows them."""
+    return ([f"warning: {printable(warning)}" for warning in summary.warnings]
+            + [f"error: {printable(error)}" for error in summary.errors])
+
+
 def report_poll(summary: PollSummary) -> None:
-    """Warnings and errors on stderr, the summary line; exit status 1 when all failed."""
-    for warning in summary.warnings:
-        click.echo(f"warning: {printable(warning)}", err=True)
-    for error in summary.errors:
-        click.echo(f"error: {printable(error)}", err=True)
+    """The summary line; exit status 1 when every feed failed (the errors are above)."""
     click.echo(summary.line())
     if summary.due and summary.failed == summary.due:
         raise TrackerError(f"every feed failed ({summary.failed}); see the errors above")
-
-
-class ProgressBar:
-    """A progress bar on stderr when it is a terminal; silent otherwise."""
-
-    def __init__(self, length: int) -> None:
-        self.bar = (click.progressbar(length=length, label="Polling", file=sys.stderr)
-                    if sys.stderr.isatty() and length > 1 else None)
-
-    def __enter__(self) -> Any:
-        if self.bar is None:
-            return None
-        bar = self.bar.__enter__()
-        return lambda _name: bar.update(1)
-
-    def __exit__(self, *exc_info: Any) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc_info)
 
 
 @click.command("run")
@@ -100,7 +93,7 @@ def run_command(app: App) -> None:
 
     config = app.config
     if not config.feeds:
-        raise TrackerError(f"no feeds configured in {config.path}: add a [[feeds]] table")
+        raise TrackerError(no_feeds(config.path))
     app.archive()  # creates the database and its tables now: a bad path fails here
     if logging.getLogger().getEffectiveLevel() > logging.INFO:
         # the one line per poll and per report is shown even without -v

@@ -19,6 +19,7 @@ import click
 from events.store import EventStore, StoredEvent, in_force
 from tracker.archive import Archive
 from tracker.cli.app import FORMATS, App
+from tracker.cli.completion import complete_deal_ids
 from tracker.cli.log import MAX_SEQ
 from tracker.cli.lookup import find_event
 from tracker.cli.options import parse_since
@@ -91,7 +92,7 @@ class ListedEvent(NamedTuple):
 def explain(store: EventStore, archive: Archive, row: StoredEvent) -> Explanation:
     """Gather what the log and the archive say about the event `row`."""
     retractions = {r.event_id: r for r in store.read(type="retraction")}
-    targets = {rid: aimed for rid, r in retractions.items() if (aimed := _target_id(r))}
+    targets = {rid: aimed for rid, r in retractions.items() if (aimed := target_of(r))}
     by: tuple[str, str | None] | None = None
     target = reinstated = reason = None
     if row.type == "retraction":
@@ -120,7 +121,7 @@ def _get(store: EventStore, event_id: str | None) -> StoredEvent | None:
     return store.get(event_id) if event_id else None
 
 
-def _target_id(retraction: StoredEvent) -> str | None:
+def target_of(retraction: StoredEvent) -> str | None:
     """The id a retraction retracts; None when another tool wrote something else."""
     try:
         target = json.loads(retraction.data).get("event_id")
@@ -178,8 +179,8 @@ def explain_command(app: App, event_id: str, format_: str) -> None:
 
     Example: tracker explain 3f2a9c1b
     """
-    store = app.store()
-    explanation = explain(store, app.archive(), find_event(store, event_id))
+    store = app.store(create=False)
+    explanation = explain(store, app.archive(create=False), find_event(store, event_id))
     if format_ == "json":
         click.echo(dumps(explanation_document(explanation)))
     else:
@@ -187,7 +188,8 @@ def explain_command(app: App, event_id: str, format_: str) -> None:
 
 
 @click.command("articles")
-@click.option("--deal", "deal_id", metavar="ID", help="Only articles naming this deal.")
+@click.option("--deal", "deal_id", metavar="ID", help="Only articles naming this deal.",
+              shell_complete=complete_deal_ids)
 @click.option("--since", metavar="DATE", help="Only articles published on or after DATE.")
 @click.option("--search", metavar="TEXT",
               help="Only articles holding every word of TEXT (title or text, accents ignored).")
@@ -209,11 +211,11 @@ def articles_command(app: App, deal_id: str | None, since: str | None, search: s
         raise TrackerError(f"--search: expected words to look for, got {search!r}")
     if deal_id is not None:
         app.require_deal(deal_id, in_log_ok=True)
-    listed = app.archive().list_articles(
+    listed = app.archive(create=False).list_articles(
         deal_id=deal_id, search=search, without_events=without_events,
         limit=min(limit, MAX_SEQ),  # more than any archive holds, and SQLite's largest integer
         since=parse_since(since, option="--since", zone=app.config.zone) if since else None)
-    events = _events_of(app.store(), listed)
+    events = _events_of(app.store(create=False), listed)
     if format_ == "json":
         click.echo(dumps(articles_document(listed, events)))
     else:

@@ -9,6 +9,7 @@ import click
 from events.model import STAGES, DeadlineSet, Event, NegotiationReported, StatementMade
 from events.store import EventStore
 from tracker.cli.app import App, TrackerGroup
+from tracker.cli.completion import complete_deal_ids
 from tracker.cli.options import check_web_url, parse_day, parse_occurred
 
 
@@ -29,6 +30,7 @@ def record(store: EventStore, event: Event, *, what: str) -> None:
 
 def _deal_option(fn: Any) -> Any:
     return click.option("--deal", "deal_id", required=True, metavar="ID",
+                        shell_complete=complete_deal_ids,
                         help="The deal's id in the config.")(fn)
 
 

@@ -29,10 +29,11 @@ def report_command(app: App, day: str | None, out_dir: Path | None, email: bool,
     """
     from tracker.jobs.report import run_daily_report
 
+    report_day = parse_day(day, option="--date") if day else None
+    moment = parse_moment(known_at, option="--known-at") if known_at else None
     outcome = run_daily_report(
-        app.config, app.store(), app.archive(),
-        day=parse_day(day, option="--date") if day else None, out_dir=out_dir, email=email,
-        dry_run=dry_run, known_at=parse_moment(known_at, option="--known-at") if known_at else None,
+        app.config, app.store(create=False), app.archive(create=False), day=report_day,
+        out_dir=out_dir, email=email, dry_run=dry_run, known_at=moment,
     )
     also = " (and index.html, feed.atom)" if outcome.index_path else ""
     click.echo(f"Wrote {outcome.html_path}{also}: {outcome.subject}"

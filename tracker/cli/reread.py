@@ -11,6 +11,7 @@ from events.clock import format_occurred, format_recorded, start_of_day
 from events.model import EventRetracted
 from reports.wording import summarize
 from tracker.cli.app import FORMATS, App
+from tracker.cli.completion import complete_deal_ids
 from tracker.cli.options import parse_day
 from tracker.cli.table import format_table
 from tracker.errors import TrackerError
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.option("--deal", "deal_id", metavar="ID", help="Only the events of this deal.")
+@click.option("--deal", "deal_id", metavar="ID", help="Only the events of this deal.",
+              shell_complete=complete_deal_ids)
 @click.option("--since", metavar="DATE", help="Only articles published on or after DATE.")
 @click.option("--dry-run", is_flag=True, help="Print what it would append; change nothing.")
 @click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
@@ -45,7 +47,7 @@ def reprocess(app: App, deal_id: str | None, since: str | None, dry_run: bool,
     if since is not None:
         since_at = format_occurred(start_of_day(parse_day(since, option="--since"),
                                                 config.zone))
-    archive = app.archive()
+    archive = app.archive(create=False)
     reprocessor = Reprocessor(archive, config.deals,
                               deal_ids=[deal_id] if deal_id else None)
     result = reprocessor.run(since=since_at, dry_run=dry_run)

@@ -10,6 +10,7 @@ import click
 
 from events.replay import replay
 from tracker.cli.app import App
+from tracker.cli.polling import summary_notes
 from tracker.cli.starter import write_starter_config
 from tracker.cli.views import replay_table
 from tracker.config import find_config_path, load_config
@@ -21,14 +22,16 @@ from tracker.config import find_config_path, load_config
 def init(app: App, force: bool) -> None:
     """Write a starter tracker.toml and create its database.
 
-    Example: tracker init && tracker replay
+    Example: tracker init && tracker feeds import subscriptions.opml && tracker poll
     """
     path, _ = find_config_path(app.config_option)
     write_starter_config(path, force=force)
     app._config = load_config(path)
     app.store()
     click.echo(f"Wrote {path} and created {app.config.database_label}.")
-    click.echo("Edit the [[feeds]] and [[deals]] in it, then run `tracker replay`.")
+    click.echo("Next: add feeds (`tracker feeds add NAME URL`, or `tracker feeds import"
+               " FILE.opml`) and deals (`tracker deals add ID --acquirer A --target T`),"
+               " then run `tracker poll`.")
 
 
 @click.command()
@@ -50,6 +53,8 @@ def demo(ctx: click.Context, folder: Path | None) -> None:
     app._config = replace(load_config(config_path), database_url=None)
     ctx.call_on_close(app.close)
     summary = poll_feeds(app.config, app.archive(), all_feeds=True)
+    for note in summary_notes(summary):  # none on the bundled samples, unless broken
+        click.echo(note, err=True)
     click.echo(summary.line())
     result = replay(app.store(), as_of=DEMO_AS_OF, zone=app.config.zone)
     click.echo(replay_table(result, app.config, deal_id=None))

@@ -27,6 +27,9 @@ report_at = "07:00"         # local time in [tracker].timezone
 # starttls = false
 # username = ""             # the password is read from TRACKER_SMTP_PASSWORD
 
+# [report]                  # uncomment once reports_dir is served on the web
+# base_url = "https://example.org/deals/"   # absolute links in the e-mail and feed.atom
+
 # [[feeds]]
 # name = "tech-fr"
 # url = "https://example.org/rss.xml"   # http(s) URL or a file path

@@ -114,10 +114,8 @@ class Ingestor:
         articles = articles_from_entries(parsed.entries, feed=feed, fetched_at=fetched_at,
                                          language=hint, base_url=source)
         counts = self.save(articles, fetched_at=fetched_at)
+        # told once, by whoever shows the poll's summary (the command, or the scheduler's log)
         counts.warning = bozo_warning(parsed)
-        if counts.warning:
-            log.warning("%s: kept %d entries of a malformed feed: %s", feed, counts.entries,
-                        counts.warning)
         return counts
 
     def save(self, articles: list[Article], *, fetched_at: datetime) -> IngestCounts:

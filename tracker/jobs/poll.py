@@ -7,7 +7,6 @@ failing feed backs off on its own and never stops the others.
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 from collections.abc import Callable, Iterator, Sequence
@@ -23,8 +22,6 @@ from tracker.feeds.pool import FetchJob, fetch_many
 from tracker.jobs.ingest import IngestCounts, Ingestor
 from tracker.jobs.runs import PollSummary, recorded_run
 from tracker.model import Feed, FeedState, FetchResult
-
-log = logging.getLogger(__name__)
 
 GONE_RETRY = timedelta(days=7)
 # Pollers sharing a database lease each feed they fetch for this share of poll_every:
@@ -49,6 +46,7 @@ def poll_feeds(config: Config, archive: Archive, *, all_feeds: bool = False,
     due = [feed for feed in config.feeds if all_feeds or _is_due(states[feed.name], now)]
     due, states = _lease(config, archive, due, states, now=now, every=all_feeds)
     with recorded_run(archive, due=len(due), started=now) as summary:
+        archive.mirror_deals(config.deals, mirrored_at=format_recorded(now))
         _backfill(config, archive, summary, should_stop)
         failures: list[tuple[FeedState, TrackerError]] = []
         ingestor = Ingestor(archive, config.deals, should_stop=should_stop)
@@ -76,6 +74,7 @@ def ingest_locations(config: Config, archive: Archive, locations: Sequence[str],
     names = {feed.url: feed for feed in config.feeds}
     jobs = [FetchJob(key=location, url=location) for location in dict.fromkeys(locations)]
     with recorded_run(archive, due=len(jobs)) as summary:
+        archive.mirror_deals(config.deals, mirrored_at=format_recorded(utc_now()))
         _backfill(config, archive, summary, None)
         ingestor = Ingestor(archive, config.deals)
         for job, outcome in fetch_many(jobs, connect_timeout=config.connect_timeout,
@@ -211,8 +210,7 @@ def _record_failures(archive: Archive, failures: list[tuple[FeedState, TrackerEr
     summary.failed = len(failures)
     with archive.store.transaction():
         for state, error in failures:
-            summary.errors.append(f"{state.name}: {error}")
-            log.warning("%s: %s", state.name, error)
+            summary.errors.append(f"{state.name}: {error}")  # told once, with the summary
             archive.save_feed(_failed_state(state, error, now, summary.network_down))
 
 

@@ -91,7 +91,7 @@ def build_day(config: Config, store: EventStore, archive: Archive, *, day: date,
     headlines = archive.headlines(window.links())
     return compose_report(store, window, deals=deal_refs(config),
                           feeds=feed_statuses(config, archive), headlines=headlines,
-                          feed_id=feed_id)
+                          feed_id=feed_id, base_url=config.base_url)
 
 
 def save_eml(folder: Path, day: date, message: EmailMessage) -> Path:

@@ -165,8 +165,11 @@ class Jobs:
 
 
 def _log_poll(summary: PollSummary) -> None:
+    # the poll itself logs none of these: each is told here, once
     for warning in summary.warnings:
-        log.info("poll: %s", warning)
+        log.warning("poll: %s", warning)
+    for error in summary.errors:
+        log.warning("poll: %s", error)
     if summary.due and summary.failed == summary.due:
         log.error("poll run %d: %s Every feed failed; trying again at the next tick.",
                   summary.run_id, summary.line())
