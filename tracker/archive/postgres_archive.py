@@ -1,11 +1,12 @@
 """The archive on PostgreSQL: feeds, articles, runs and reports beside the event log.
 
 The tables and columns are the SQLite archive's (version 5, the `live_events` view
-included), created on a fresh database, and they share the event store's connection and transactions, so an article
-and its events commit together. Two things differ: the search index keeps each
-article's folded words in an array (a GIN index answers "every word"), where SQLite
-has FTS5; and feeds carry a lease (`leased_by`, `leased_until`), so that several
-pollers sharing the database fetch each due feed once per round.
+included), created on a fresh database, and they share the event store's connection
+and transactions, so an article and its events commit together. Two things differ:
+the search index keeps each article's folded words in an array (a GIN index answers
+"every word"), where SQLite has FTS5; and feeds carry a lease (`leased_by`,
+`leased_until`), so that several pollers sharing the database fetch each due feed
+once per round.
 """
 
 from __future__ import annotations
