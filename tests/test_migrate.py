@@ -58,6 +58,13 @@ def test_migrate_moves_the_log_and_archive_unchanged(config_path: Path,
         assert (new.exit_code, new.output) == (old.exit_code, old.output), view
     assert before[-1].output.startswith(f"OK: {len(events)} events (1 retractions)")
     assert len(json.loads(before[2].output)) > len(json.loads(before[3].output)) > 0
+    pages = []
+    for where, url in (("sqlite", None), ("postgres", postgres_url)):
+        out = config_path.parent / where
+        assert run(config_path, "report", "--date", "2020-09-15", "--out", str(out),
+                   url=url).exit_code == 0
+        pages.append((out / "2020-09-15.html").read_text(encoding="utf-8"))
+    assert pages[0] == pages[1]  # the day's report, to the byte
     with psycopg.connect(postgres_url) as raw:  # the deals mirror, for browsing tools
         mirrored = raw.execute("SELECT id FROM deals ORDER BY position").fetchall()
     assert mirrored == [("microsoft-tiktok",), ("microsoft-activision",)]
