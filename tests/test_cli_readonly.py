@@ -17,7 +17,7 @@ READ_ONLY = [
     ("replay",), ("replay", "--deal", "microsoft-tiktok"), ("events",), ("report",),
     ("report", "--email", "--dry-run"), ("check",), ("explain", "0123456789ab"), ("articles",),
     ("retract", "0123456789ab", "--reason", "wrong"), ("deals", "list"), ("feeds", "list"),
-    ("feeds", "export"),
+    ("feeds", "export"), ("history", "microsoft-tiktok"),
 ]
 
 
@@ -40,7 +40,8 @@ def test_a_read_only_command_in_an_empty_folder_creates_nothing(empty_folder: Pa
 
 
 @pytest.mark.parametrize("args", [("replay",), ("events",), ("report",), ("check",),
-                                  ("articles",), ("reprocess",)], ids=" ".join)
+                                  ("articles",), ("reprocess",), ("history", "a")],
+                         ids=" ".join)
 def test_with_a_config_but_no_database_they_name_the_database(tmp_path: Path,
                                                               args: tuple[str, ...]) -> None:
     config = tmp_path / "tracker.toml"

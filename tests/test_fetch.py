@@ -268,8 +268,9 @@ def test_streamed_body_over_the_cap_stops_while_streaming(streaming: Serve,
     with peak_memory() as peak, pytest.raises(FetchError) as caught:
         fetch_feed(url, max_bytes=MB, client=client)
     assert caught.value.kind == "too_large"
-    # the serving thread's buffers count too: far below the 100 MB of reading it all
-    assert peak[0] < 10 * MB, peak
+    # the serving thread's buffers count too, more of them on a loaded machine: still far
+    # below the 100 MB of reading it all
+    assert peak[0] < 25 * MB, peak
 
 
 def test_body_exactly_at_the_cap_passes(httpserver: HTTPServer) -> None:

@@ -114,6 +114,7 @@ def test_an_unknown_deal_is_one_line(config_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(config_path), "history", "nope"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: unknown deal 'nope'")
+    SQLiteArchive(SQLiteEventStore(config_path.parent / "tracker.db")).close()
     quiet = history(config_path, "microsoft-activision").output
     assert quiet.endswith("No events about this deal yet.\n")
 

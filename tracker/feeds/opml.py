@@ -26,7 +26,7 @@ MAX_NAME = 100
 MAX_URL = 2000  # what browsers and servers commonly accept
 #: Where the attributes of ours live: OPML 2.0 wants any attribute it does not define
 #: in a namespace.
-NAMESPACE = "https://github.com/tracker/opml"
+NAMESPACE = "urn:x-tracker:opml"  # no published home to point at: a name, not a page
 FEED_SCHEMES = ("http", "https", "file")
 
 
