@@ -90,3 +90,17 @@ def test_two_processes_appending_at_once_lose_nothing(db_path: Path) -> None:
     assert raw.execute("SELECT count(*) FROM events").fetchone()[0] == 2 * 40 * 25 + 40
     seqs = [r[0] for r in raw.execute("SELECT seq FROM events ORDER BY seq")]
     assert seqs == list(range(1, len(seqs) + 1))
+
+
+@pytest.mark.parametrize("garbled", [1, 70])  # 70: more than the latest few looked at first
+def test_rows_with_a_garbled_recorded_at_do_not_hide_the_log(store: SQLiteEventStore,
+                                                             db_path: Path,
+                                                             garbled: int) -> None:
+    (row,) = store.append([negotiation("agreed", "2020-08-02")])
+    raw = sqlite3.connect(db_path)  # another tool's inserts, sorting after ours
+    with raw:
+        raw.executemany("INSERT INTO events (event_id, deal_id, type, occurred_at, recorded_at,"
+                        " data) VALUES (?, 'd', 'negotiation', '2020-08-03T00:00:00Z',"
+                        " 'zz garbled', '{}')", [(f"x{n}",) for n in range(garbled)])
+    raw.close()
+    assert store.last_recorded_at() == row.recorded_at
