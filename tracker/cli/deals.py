@@ -11,7 +11,6 @@ from tracker.cli.app import FORMATS, App, TrackerGroup
 from tracker.cli.completion import complete_deal_ids
 from tracker.cli.options import option_error
 from tracker.cli.table import format_table
-from tracker.config_edit import add_deal, remove_deal
 from tracker.errors import ConfigError
 from tracker.model import Deal
 
@@ -76,6 +75,8 @@ def add_deal_command(app: App, deal_id: str, acquirer: str, target: str, seller:
     """
     path = app.config_file()
     entry = f"[[deals]][{len(app.config.deals)}]"
+    from tracker.config_edit import add_deal  # tomlkit loads only for an edit
+
     try:
         added = add_deal(path, {
             "id": deal_id, "title": title, "acquirer": acquirer, "target": target,
@@ -98,6 +99,8 @@ def remove_deal_command(app: App, deal_id: str) -> None:
 
     Example: tracker deals remove microsoft-tiktok
     """
+    from tracker.config_edit import remove_deal
+
     path = app.config_file()
     remove_deal(path, deal_id)
     click.echo(f"Removed deal {deal_id} from {path} (its events stay in the log).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
@@ -16,11 +16,12 @@ from tracker.cli.completion import complete_feed_names
 from tracker.cli.feed_health import Health, health_json, health_table, pair_states
 from tracker.cli.options import check_web_url, option_error
 from tracker.config import load_config
-from tracker.config_edit import add_feeds, remove_feed
 from tracker.errors import ConfigError, DuplicateEntry, NoDatabase, OpmlError, TrackerError
-from tracker.feeds.opml import MAX_OPML_BYTES, Merge, merge_subscriptions, read_opml, write_opml
 from tracker.model import FULL_TEXT, Feed
 from tracker.text import printable
+
+if TYPE_CHECKING:  # editing the config (tomlkit) and OPML load only for those commands
+    from tracker.feeds.opml import Merge
 
 FEED_OPTIONS = {"name": "NAME", "url": "URL", "language": "--language",
                 "full_text": "--full-text"}
@@ -86,6 +87,8 @@ def add_feed_command(app: App, name: str, url: str, language: str | None,
         if feed.url == _loaded(location, base=path.absolute().parent):
             raise DuplicateEntry(f"feed {feed.name!r} in {path} already reads {url}")
     entry = f"[[feeds]][{len(app.config.feeds)}]"
+    from tracker.config_edit import add_feeds
+
     try:
         add_feeds(path, [{"name": name, "url": location, "language": language,
                           "full_text": full_text}])
@@ -102,6 +105,8 @@ def remove_feed_command(app: App, name: str) -> None:
 
     Example: tracker feeds remove lemonde-eco
     """
+    from tracker.config_edit import remove_feed
+
     path = app.config_file()
     remove_feed(path, name)
     click.echo(f"Removed feed {name} from {path} (its articles and events stay).")
@@ -118,6 +123,9 @@ def import_feeds(app: App, file: IO[bytes]) -> None:
 
     Example: tracker feeds import ~/Downloads/subscriptions.opml
     """
+    from tracker.config_edit import add_feeds
+    from tracker.feeds.opml import MAX_OPML_BYTES, merge_subscriptions, read_opml
+
     path = app.config_file()
     name = getattr(file, "name", None)  # standard input may have none
     source = printable(name if isinstance(name, str) and name != "<stdin>" else "-")
@@ -137,6 +145,8 @@ def export_feeds(app: App) -> None:
 
     Example: tracker feeds export > subscriptions.opml
     """
+    from tracker.feeds.opml import write_opml
+
     path = app.config_file()
     click.echo(write_opml(app.config.feeds, title=f"tracker feeds ({path.name})"), nl=False)
 
