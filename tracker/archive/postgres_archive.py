@@ -36,6 +36,7 @@ from tracker.archive.rows import (
     search_words,
     stored_article,
 )
+from tracker.archive.rows import known_versions as _known_versions
 from tracker.model import (
     Article,
     ArticleReading,
@@ -173,13 +174,9 @@ class PostgresArchive(Archive):
         rows = self._rows(
             "SELECT DISTINCT ON (key) key, content_hash, version, published_at FROM articles"
             " WHERE feed = %s AND text_source = 'feed' ORDER BY key, version DESC", (feed,))
-        known = {key: KnownVersion(*rest) for key, *rest in rows}
         pages = self._rows("SELECT key, max(version) FROM articles WHERE feed = %s AND"
                            " text_source <> 'feed' GROUP BY key", (feed,))
-        for key, version in pages:
-            if key in known and version > known[key].version:
-                known[key] = known[key]._replace(version=version)
-        return known
+        return _known_versions(rows, pages)
 
     @translated("write the articles table")
     def save_article(self, article: Article, *, version: int, fetched_at: str, events: int,

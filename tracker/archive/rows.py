@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from events.clock import parse_instant
-from tracker.model import Article, EventSource, FeedState, StoredArticle
+from tracker.model import Article, EventSource, FeedState, KnownVersion, StoredArticle
 
 LEGACY_RULE = "read before provenance was kept"
 LEGACY_EXTRACTOR = "before 0.2.0"
@@ -23,6 +24,18 @@ ARTICLE_COLUMNS = ("id, version, feed, key, link, title, text, published_at, lan
 SOURCE_COLUMNS = "event_id, article_id, deal_id, rule, trigger_start, trigger_end, extractor"
 RUN_COUNTS = ("feeds_fetched", "feeds_not_modified", "feeds_failed", "new_articles",
               "new_events")
+
+
+def known_versions(feed_rows: Iterable[tuple[Any, ...]],
+                   page_rows: Iterable[tuple[str, int]]) -> dict[str, KnownVersion]:
+    """Each key's latest feed version (key, content_hash, version, published_at rows),
+    numbered after the latest page version read of it (key, version rows): an entry is
+    compared with its feed text, and a new one is numbered after every version kept."""
+    known = {key: KnownVersion(*rest) for key, *rest in feed_rows}
+    for key, version in page_rows:
+        if key in known and version > known[key].version:
+            known[key] = known[key]._replace(version=version)
+    return known
 
 
 def stored_article(row: tuple[Any, ...]) -> StoredArticle:

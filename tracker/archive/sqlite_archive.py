@@ -26,6 +26,7 @@ from tracker.archive.rows import SOURCE_COLUMNS as _SOURCE_COLUMNS
 from tracker.archive.rows import event_source as _event_source
 from tracker.archive.rows import feed_state as _feed_state
 from tracker.archive.rows import json_list as _json_list
+from tracker.archive.rows import known_versions as _known_versions
 from tracker.archive.rows import stored_article as _stored_article
 from tracker.model import (
     Article,
@@ -327,13 +328,9 @@ class SQLiteArchive(Archive):
             "SELECT key, content_hash, max(version), published_at FROM articles WHERE feed = ?"
             " AND text_source = 'feed' GROUP BY key", (feed,),
         )
-        known = {key: KnownVersion(*rest) for key, *rest in rows}
         pages = self.conn.execute("SELECT key, max(version) FROM articles WHERE feed = ? AND"
                                   " text_source <> 'feed' GROUP BY key", (feed,))
-        for key, version in pages:
-            if key in known and version > known[key].version:
-                known[key] = known[key]._replace(version=version)
-        return known
+        return _known_versions(rows, pages)
 
     @translated("write the articles table")
     def save_article(self, article: Article, *, version: int, fetched_at: str, events: int,
