@@ -24,5 +24,9 @@ class StoreError(EventsError):
     """The event store cannot be opened, read or written."""
 
 
+class NoEventLog(StoreError):
+    """A store opened only to read holds no event log yet (nothing was created)."""
+
+
 class DamagedStore(StoreError):
     """The database file is damaged: SQLite cannot read it as a database."""

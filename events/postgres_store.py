@@ -24,6 +24,7 @@ from psycopg import pq
 
 from events import chain
 from events.clock import format_recorded, utc_now
+from events.errors import NoEventLog
 from events.postgres_errors import password_of, redacted, store_error, translated, translating
 from events.store import (
     COLUMNS,
@@ -107,17 +108,25 @@ def connect(url: str) -> psycopg.Connection[Any]:
 class PostgresEventStore(EventStore):
     """The event log in a PostgreSQL database (the schema first on its search_path)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        """Open the log at `url`, making its tables on first use; with `create` false,
+        a database without them raises NoEventLog and is left as it was."""
         self._location = redacted(url)
         self._secret = password_of(url)  # kept only to scrub it from messages
         self.conn = connect(url)
         self._depth = 0
         try:
             with translating(self._location, "open the event log", self._secret):
+                if not create and not self._has_log():
+                    raise NoEventLog(f"no event log in {self._location}")
                 self._create_schema()
         except BaseException:
             self.conn.close()
             raise
+
+    def _has_log(self) -> bool:
+        with self.conn.transaction():
+            return self.conn.execute("SELECT to_regclass('events')").fetchone() != (None,)
 
     @property
     def location(self) -> str:

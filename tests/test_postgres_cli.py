@@ -44,9 +44,34 @@ def test_the_config_url_selects_postgresql_and_the_environment_wins(
     assert run(config, *ADD).exit_code == 0
     assert len(json.loads(run(config, "events", "--format", "json").output)) == 1
     with fresh_schema(postgres_server) as other:
+        assert run(config, *ADD, url=other).exit_code == 0
         elsewhere = run(config, "events", "--format", "json", url=other)
     assert elsewhere.exit_code == 0, elsewhere.output
-    assert json.loads(elsewhere.output) == []
+    assert len(json.loads(elsewhere.output)) == 1  # the other schema's own event
+
+
+READ_ONLY = [("events",), ("replay",), ("report",), ("check",), ("articles",),
+             ("history", "microsoft-tiktok"), ("explain", "0123456789ab")]
+
+
+@pytest.mark.parametrize("args", READ_ONLY, ids=" ".join)
+def test_a_read_only_command_on_an_empty_database_creates_nothing(
+        tmp_path: Path, postgres_server: str, args: tuple[str, ...]) -> None:
+    import psycopg
+
+    config = tmp_path / "tracker.toml"
+    config.write_text(CONFIG_TEXT.replace('database = "tracker.db"', ""), encoding="utf-8")
+    with fresh_schema(postgres_server) as empty:
+        result = run(config, *args, url=empty)
+        schema = empty.rsplit("search_path%3D", 1)[-1]
+        with psycopg.connect(postgres_server) as conn:
+            tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = %s",
+                                  (schema,)).fetchone()
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no event log in postgresql://")
+    assert "`tracker poll` makes it there" in result.output
+    assert tables == (0,)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tracker.toml"]  # no reports/
 
 
 @pytest.mark.parametrize("url, problem", [

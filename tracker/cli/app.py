@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from events.errors import EventsError
+from events.errors import EventsError, NoEventLog
+from events.postgres_url import redacted
 from tracker.config import Config, find_config_path, load_config
 from tracker.errors import ConfigError, NoDatabase, TrackerError, UnknownDeal
 from tracker.text import printable
@@ -55,7 +56,10 @@ class App:
         if self._store is None:
             if not create and not self.config.database_url and not self.config.database.exists():
                 raise NoDatabase(no_database(self.config))
-            self._store = open_store(database_of(self.config))
+            try:
+                self._store = open_store(database_of(self.config), create=create)
+            except NoEventLog:
+                raise NoDatabase(no_database(self.config)) from None
         return self._store
 
     def archive(self, *, create: bool = True) -> Archive:
@@ -80,13 +84,18 @@ class App:
         if self.config.deal(deal_id):
             return
         # no database: the log holds no deal, and the unknown id is the user's mistake
-        if (in_log_ok and self.config.database.exists()
-                and next(self.store().read(deal_id=deal_id), None) is not None):
+        if in_log_ok and self._log_holds(deal_id):
             return
         known = ", ".join(d.id for d in self.config.deals) or "none"
         where = (self.config.path if self.config.found
                  else f"{self.config.path} (not found: start with `tracker init`)")
         raise UnknownDeal(f"unknown deal {deal_id!r}: deals in {where}: {known}")
+
+    def _log_holds(self, deal_id: str) -> bool:
+        try:
+            return next(self.store(create=False).read(deal_id=deal_id), None) is not None
+        except NoDatabase:
+            return False
 
 
 def database_of(config: Config) -> Path | str:
@@ -96,6 +105,9 @@ def database_of(config: Config) -> Path | str:
 
 def no_database(config: Config) -> str:
     """Where a command looked for the database, and how to start one."""
+    if config.database_url:
+        return (f"no event log in {redacted(config.database_url)}: `tracker poll` makes it"
+                " there (or `tracker migrate --to URL` moves a SQLite log into it)")
     if not config.found:
         return (f"no database at {config.database} and no config at {config.path}: start with"
                 " `tracker init` (it writes both), then `tracker poll`")
@@ -124,11 +136,12 @@ def archive_beside(store: EventStore) -> Archive:
     raise TrackerError(f"no archive is kept beside a {type(store).__name__}")
 
 
-def open_store(database: Path | str) -> EventStore:
+def open_store(database: Path | str, *, create: bool = True) -> EventStore:
     """The event store used by the command line: SQLite for a file, the embedded
-    default; PostgreSQL for a postgresql:// URL."""
+    default; PostgreSQL for a postgresql:// URL (where, without `create`, a database with
+    no log raises NoEventLog)."""
     if isinstance(database, str):
-        return open_postgres_store(database)
+        return open_postgres_store(database, create=create)
     from events.sqlite_store import SQLiteEventStore
 
     path = database
@@ -137,7 +150,7 @@ def open_store(database: Path | str) -> EventStore:
     return SQLiteEventStore(path)
 
 
-def open_postgres_store(url: str) -> EventStore:
+def open_postgres_store(url: str, *, create: bool = True) -> EventStore:
     """The PostgreSQL event store at `url`; a one-line error when psycopg is missing."""
     try:
         from events.postgres_store import PostgresEventStore
@@ -145,7 +158,7 @@ def open_postgres_store(url: str) -> EventStore:
         if error.name not in ("psycopg", "psycopg_binary", None):
             raise
         raise TrackerError(POSTGRES_EXTRA) from None
-    return PostgresEventStore(url)
+    return PostgresEventStore(url, create=create)
 
 
 class TrackerGroup(click.Group):
