@@ -138,3 +138,17 @@ def test_replay_table_shows_since_as_a_local_day(tmp_path: Path) -> None:
                "--date", "2020-09-13T23:30:00Z").exit_code == 0
     table = run(path, "replay", "--as-of", "2020-09-14").output
     assert "abandoned  2020-09-14" in table
+
+
+def test_a_closed_deal_has_no_next_deadline_in_replay(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    assert CliRunner().invoke(cli, ["demo", "--dir", str(folder)]).exit_code == 0
+    config = ["--config", str(folder / "tracker.toml")]
+    state = CliRunner().invoke(cli, [*config, "replay", "--as-of", "2020-09-15",
+                                     "--format", "json"])
+    deal = {d["id"]: d for d in json.loads(state.output)["deals"]}["microsoft-tiktok"]
+    assert deal["status"] == "abandoned" and deal["next_deadline"] is None
+    assert "2020-09-15" in {d["due"] for d in deal["deadlines"]}  # still listed
+    table = CliRunner().invoke(cli, [*config, "replay", "--as-of", "2020-09-15"]).output
+    row = next(line for line in table.splitlines() if line.startswith("microsoft-tiktok"))
+    assert "2020-09-15" not in row
