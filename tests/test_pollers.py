@@ -138,7 +138,9 @@ def test_a_poller_started_after_the_round_finds_nothing_to_fetch(
     first, late = open_archive(postgres_url), open_archive(postgres_url)
     try:
         assert poll_feeds(config, first, now=START).fetched == FEEDS
-        assert poll_feeds(config, late, now=START + timedelta(minutes=1)).due == 0
+        nothing = poll_feeds(config, late, now=START + timedelta(minutes=1))
+        assert (nothing.due, nothing.taken) == (0, FEEDS)
+        assert f"{FEEDS} due feed(s) already taken this round" in nothing.line()
         assert poll_feeds(config, late, now=START + timedelta(minutes=1),
                           all_feeds=True).fetched == FEEDS  # --all takes every feed
     finally:

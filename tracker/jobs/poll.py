@@ -44,8 +44,10 @@ def poll_feeds(config: Config, archive: Archive, *, all_feeds: bool = False,
     now = now or utc_now()
     states = archive.feed_states((feed.name, feed.url) for feed in config.feeds)
     due = [feed for feed in config.feeds if all_feeds or _is_due(states[feed.name], now)]
+    wanted = len(due)
     due, states = _lease(config, archive, due, states, now=now, every=all_feeds)
     with recorded_run(archive, due=len(due), started=now) as summary:
+        summary.taken = wanted - len(due)
         archive.mirror_deals(config.deals, mirrored_at=format_recorded(now))
         _backfill(config, archive, summary, should_stop)
         failures: list[tuple[FeedState, TrackerError]] = []

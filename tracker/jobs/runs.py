@@ -44,6 +44,8 @@ class PollSummary:
     pages_read: int = 0
     pages_failed: int = 0
     pages_waiting: bool = False
+    #: due feeds another poller sharing the database took this round (PostgreSQL)
+    taken: int = 0
 
     def line(self) -> str:
         """One line for a terminal or a log."""
@@ -56,6 +58,9 @@ class PollSummary:
         text += (f"Polled {self.due} feed(s): {self.fetched} fetched, {self.not_modified} not"
                 f" modified, {self.failed} failed; {self.new_articles} new article(s){versions},"
                 f" {self.new_events} new event(s).")
+        if self.taken:
+            text += (f" {self.taken} due feed(s) already taken this round by a poller"
+                     " sharing the database.")
         if self.pages_read or self.pages_failed or self.pages_waiting:
             text += f" Pages: {self.pages_read} read, {self.pages_failed} failed"
             text += ", more wait for the next poll." if self.pages_waiting else "."
