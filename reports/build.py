@@ -85,9 +85,9 @@ class LogWindow:
     recent: list[StoredEvent]  # occurred in the Atom window, in (occurred_at, seq) order
     late: list[StoredEvent]  # learnt in the Atom window about earlier days, in that order
 
-    def links(self) -> set[str]:
-        """The source links of every event the report may show (to look their headlines up)."""
-        return {row.source_url for row in (*self.late, *self.recent) if row.source_url}
+    def shown(self) -> list[StoredEvent]:
+        """Every event the report may show (to look their headlines up)."""
+        return [*self.late, *self.recent]
 
     def changed_rows(self) -> list[StoredEvent]:
         """The events of "What changed", oldest first: the news learnt in the window about
@@ -117,7 +117,7 @@ def build_report(store: EventStore, *, day: date, zone: ZoneInfo, deals: Sequenc
 
     `headlines` maps article links to their titles, shown with the changes read there.
     A caller that must look them up first calls `read_log`, asks for the headlines of
-    `LogWindow.links()`, then `compose_report`: the log is read once either way.
+    `LogWindow.shown()`, then `compose_report`: the log is read once either way.
     """
     window = read_log(store, day=day, zone=zone, known_at=known_at)
     return compose_report(store, window, deals=deals, feeds=feeds, feed_id=feed_id,

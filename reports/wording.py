@@ -42,13 +42,14 @@ class Provenance(NamedTuple):
 
 def provenance(row: StoredEvent, headlines: Mapping[str, str],
                quote: str | None = None) -> Provenance:
-    """The provenance of `row`, ready to print; `headlines` maps links to archived titles.
+    """The provenance of `row`, ready to print; `headlines` maps links to archived titles
+    (and the id of an event read from an entry with no link to its entry's title).
 
     The outlet is the link's host (an aggregating feed carries many outlets), else the
     feed's name. Evidence that only repeats the headline, or a statement's quote, is
     left out.
     """
-    stored_title = headlines.get(row.source_url or "")
+    stored_title = headlines.get(row.source_url or row.event_id)
     title = shorten(stored_title, ARTICLE_TITLE_CHARS) or None
     evidence = shorten(row.evidence, EVIDENCE_CHARS) or None
     in_headline = evidence is not None and _same_words(row.evidence, stored_title)

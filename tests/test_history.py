@@ -127,3 +127,35 @@ def test_history_in_a_real_process(config_path: Path) -> None:
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "first reported: agreed" in done.stdout  # a deal found only in the log
+
+
+NO_LINK_FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+<description>d</description><item><guid isPermaLink="false">wire-1</guid>
+<title>Microsoft confirms talks to buy TikTok's US business</title>
+<pubDate>Sun, 02 Aug 2020 19:30:00 GMT</pubDate>
+<description>Microsoft said on Sunday it is in talks to buy TikTok from ByteDance.</description>
+</item></channel></rss>"""
+
+
+def test_news_from_an_entry_with_no_link_keeps_its_headline(tmp_path: Path,
+                                                            config_path: Path) -> None:
+    feed = tmp_path / "wire.xml"
+    feed.write_text(NO_LINK_FEED, encoding="utf-8")
+    config_path.write_text(config_path.read_text("utf-8") + f"""
+[[feeds]]
+name = "wire"
+url = "{feed}"
+language = "en"
+""", encoding="utf-8")
+    polled = CliRunner().invoke(cli, ["--config", str(config_path), "poll"])
+    assert polled.exit_code == 0, polled.output
+    (entry,) = json.loads(history(config_path, "microsoft-tiktok", "--format",
+                                  "json").output)["events"]
+    assert entry["link"] is None and entry["outlet"] == "wire"
+    assert entry["headline"] == "Microsoft confirms talks to buy TikTok's US business"
+    out = tmp_path / "out"
+    report = CliRunner().invoke(cli, ["--config", str(config_path), "report", "--date",
+                                      "2020-08-03", "--out", str(out)])
+    assert report.exit_code == 0, report.output
+    page = (out / "2020-08-03.html").read_text("utf-8")
+    assert "Microsoft confirms talks to buy TikTok&#39;s US business" in page

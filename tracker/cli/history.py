@@ -29,6 +29,7 @@ from reports.wording import (
     summarize,
 )
 from tracker.archive import Archive
+from tracker.archive.headlines import headlines_of
 from tracker.cli.app import FORMATS, App
 from tracker.cli.completion import complete_deal_ids
 from tracker.cli.history_views import history_document, history_text
@@ -61,7 +62,7 @@ def deal_history(store: EventStore, archive: Archive, deal_id: str, *,
                if row.type == "retraction" and (aimed := target_of(row))}
     retracted = in_force(targets)
     by_id = {row.event_id: row for row in rows}
-    headlines = archive.headlines({row.source_url for row in rows if row.source_url})
+    headlines = headlines_of(archive, rows)
     stages = _Stages()
     entries = []
     for row in rows:

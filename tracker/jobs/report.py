@@ -25,6 +25,7 @@ from reports.errors import MailError
 from reports.mailer import SmtpSettings, build_message, send_message
 from reports.render import render_email_html, render_email_text, render_page
 from tracker.archive import Archive
+from tracker.archive.headlines import headlines_of
 from tracker.config import Config
 from tracker.errors import ReportError
 
@@ -88,7 +89,7 @@ def build_day(config: Config, store: EventStore, archive: Archive, *, day: date,
     """The report of `day`, each change with the headline of the article it was read in."""
     window = read_log(store, day=day, zone=config.zone, known_at=known_at)
     # one query for every link the report may show; a link never archived has no headline
-    headlines = archive.headlines(window.links())
+    headlines = headlines_of(archive, window.shown())
     return compose_report(store, window, deals=deal_refs(config),
                           feeds=feed_statuses(config, archive), headlines=headlines,
                           feed_id=feed_id, base_url=config.base_url)
