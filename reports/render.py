@@ -11,6 +11,7 @@ from __future__ import annotations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from reports.context import ReportPage, context_of
+from reports.formatting import outlet
 
 PAGE_TEMPLATE = "report.html"
 EMAIL_HTML_TEMPLATE = "email.html"
@@ -20,7 +21,7 @@ TEMPLATES = (PAGE_TEMPLATE, EMAIL_HTML_TEMPLATE, EMAIL_TEXT_TEMPLATE)
 
 def make_environment() -> Environment:
     """The Jinja2 environment of the report templates."""
-    return Environment(
+    made = Environment(
         loader=PackageLoader("reports", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html", "xml"),
                                      disabled_extensions=("txt",), default=True),
@@ -29,6 +30,9 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # a link says where it leads ("lemonde.fr"), not the bare word "source"
+    made.filters["outlet"] = lambda url: outlet(url) or "source"
+    return made
 
 
 _environment: Environment | None = None

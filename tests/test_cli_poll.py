@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
 import socket
@@ -152,3 +154,15 @@ def test_a_closed_deal_has_no_next_deadline_in_replay(tmp_path: Path) -> None:
     table = CliRunner().invoke(cli, [*config, "replay", "--as-of", "2020-09-15"]).output
     row = next(line for line in table.splitlines() if line.startswith("microsoft-tiktok"))
     assert "2020-09-15" not in row
+
+
+def test_the_reports_links_name_their_outlet_not_the_word_source(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    assert CliRunner().invoke(cli, ["demo", "--dir", str(folder)]).exit_code == 0
+    page = (folder / "reports" / "2020-09-15.html").read_text("utf-8")
+    message = email.message_from_bytes((folder / "reports" / "2020-09-15.eml").read_bytes(),
+                                       policy=email.policy.default)
+    html_part = message.get_body(("html",))  # type: ignore[attr-defined]
+    mail = html_part.get_content()
+    assert ">source</a>" not in page and ">deal-desk.example</a>" in page
+    assert ">source</a>" not in mail and "deal-desk.example</a>" in mail
