@@ -294,7 +294,8 @@ class _Reader:
         if names["seller_aliases"] and seller is None:
             raise self.fail(f"{where}.seller_aliases", "names a seller's aliases, but no seller")
         return Deal(id=deal_id, acquirer=acquirer, target=target, seller=seller,
-                    title=self.value(item, where, "title", _text, "a string",
+                    title=self.value(item, where, "title", _text,
+                                     "a line of text (no control characters)",
                                      f"{acquirer} / {target}"), **names)
 
 
