@@ -119,6 +119,21 @@ class ArchiveContract:
         left = archive.page_candidates(auto=["tech"], always=[], short=1500, limit=9)
         assert [stored.id for stored in left] == [second.id]  # tried again: no tried_at
 
+    def test_a_failed_page_is_asked_for_again_only_within_the_retry_window(
+            self, archive: Archive) -> None:
+        archive.save_article(article("a", "Talks."), version=1, events=0,
+                             fetched_at="2020-08-02T12:00:00.000000Z",
+                             reading=ArticleReading(frozenset({"acme-globex"})), read_by="x")
+        (stored,) = archive.page_candidates(auto=["tech"], always=[], short=1500, limit=9)
+        archive.record_page_attempt(stored.id, tried_at=None, error="HTTP 503")
+
+        def again(since: str) -> int:
+            return len(archive.page_candidates(auto=["tech"], always=[], short=1500, limit=9,
+                                               retry_since=since))
+
+        assert again("2020-08-01T00:00:00.000000Z") == 1
+        assert again("2020-08-05T00:00:00.000000Z") == 0
+
     def test_robots_files_are_kept_by_site_and_replaced(self, archive: Archive) -> None:
         assert archive.robots("https://news.example") is None
         archive.save_robots("https://news.example", "2020-08-02T12:00:00Z", 200, "Disallow: /")

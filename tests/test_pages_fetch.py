@@ -7,6 +7,7 @@ import gzip
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -273,6 +274,17 @@ def test_a_host_that_does_not_answer_is_not_asked_again_in_the_same_poll(
     assert {o.reason for o in outcomes if isinstance(o, PageFailure)} == {
         "robots.txt unreachable: timed out waiting 1 s for data"}
     assert time.monotonic() - started < 4  # one wait of 1 s, not six
+
+
+def test_a_host_answering_busy_is_asked_once_in_a_poll(server: HTTPServer,
+                                                       archive: SQLiteArchive) -> None:
+    urls = [serve(server, f"/busy/{n}", "<p>later</p>", status=503) for n in range(4)]
+    outcomes = read(archive, *urls, per_host=1)
+    assert all(isinstance(o, PageFailure) and o.retry for o in outcomes)
+    reasons = Counter(o.reason for o in outcomes if isinstance(o, PageFailure))
+    assert reasons == {"HTTP 503": 1,
+                       "127.0.0.1 did not answer or was busy earlier in this poll": 3}
+    assert len([r for r, _ in server.log if r.path.startswith("/busy/")]) == 1
 
 
 def test_a_stop_request_leaves_the_pages_for_the_next_poll(

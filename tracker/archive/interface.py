@@ -86,10 +86,11 @@ class Archive(ABC):
 
     @abstractmethod
     def page_candidates(self, *, auto: Sequence[str], always: Sequence[str], short: int,
-                        limit: int) -> list[StoredArticle]:
+                        limit: int, retry_since: str = "") -> list[StoredArticle]:
         """Latest feed versions naming a deal whose page was never tried, newest first: of
         the feeds `always`, and of the feeds `auto` when their text is under `short`
-        characters."""
+        characters. One whose page failed for a passing reason is tried again only if it
+        was fetched at or after `retry_since`."""
 
     @abstractmethod
     def record_page_attempt(self, article_id: int, *, tried_at: str | None,

@@ -257,16 +257,17 @@ class PostgresArchive(Archive):
 
     @translated("read the articles table")
     def page_candidates(self, *, auto: Sequence[str], always: Sequence[str], short: int,
-                        limit: int) -> list[StoredArticle]:
+                        limit: int, retry_since: str = "") -> list[StoredArticle]:
         if not [*auto, *always] or limit <= 0:
             return []
         rows = self._rows(
             f"SELECT {ARTICLE_COLUMNS} FROM articles AS a WHERE text_source = 'feed'"
-            " AND page_tried_at IS NULL AND link IS NOT NULL AND feed = ANY(%s)"
+            " AND page_tried_at IS NULL AND (page_error IS NULL OR fetched_at >= %s)"
+            " AND link IS NOT NULL AND feed = ANY(%s)"
             " AND (feed <> ALL(%s) OR length(text) < %s)"
             f" AND id IN (SELECT article_id FROM article_deals) AND {_LATEST}"
             " ORDER BY published_at DESC, id DESC LIMIT %s",
-            ([*auto, *always], list(auto), short, limit))
+            (retry_since, [*auto, *always], list(auto), short, limit))
         return [stored_article(row) for row in rows]
 
     @translated("write the articles table")

@@ -380,7 +380,7 @@ class SQLiteArchive(Archive):
 
     @translated("read the articles table")
     def page_candidates(self, *, auto: Sequence[str], always: Sequence[str], short: int,
-                        limit: int) -> list[StoredArticle]:
+                        limit: int, retry_since: str = "") -> list[StoredArticle]:
         feeds = [*auto, *always]
         if not feeds or limit <= 0:
             return []
@@ -389,12 +389,13 @@ class SQLiteArchive(Archive):
                                " OR length(text) < ?)", [*auto, short]) if auto else ("1", [])
         rows = self.conn.execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles AS a WHERE text_source = 'feed'"
-            " AND page_tried_at IS NULL AND link IS NOT NULL"
+            " AND page_tried_at IS NULL AND (page_error IS NULL OR fetched_at >= ?)"
+            " AND link IS NOT NULL"
             f" AND feed IN ({', '.join('?' * len(feeds))}) AND {short_only}"
             " AND id IN (SELECT article_id FROM article_deals) AND version ="
             " (SELECT max(version) FROM articles WHERE feed = a.feed AND key = a.key)"
             " ORDER BY published_at DESC, id DESC LIMIT ?",
-            (*feeds, *lengths, limit))
+            (retry_since, *feeds, *lengths, limit))
         return [_stored_article(row) for row in rows]
 
     @translated("write the articles table")

@@ -45,9 +45,10 @@ MIN_ARTICLE_CHARS = 80
 _PASSING = frozenset({FetchErrorKind.TIMEOUT, FetchErrorKind.CONNECTION,
                       FetchErrorKind.BROKEN})
 _PASSING_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-# A host that fails so is not asked again in the same poll: with a site down, 200 pages
-# would otherwise each wait out the timeouts.
+# A host that fails so is not asked again in the same poll: with a site down (or
+# answering "busy" to every robot), 200 pages would otherwise each wait their turn.
 _SILENT = frozenset({FetchErrorKind.TIMEOUT, FetchErrorKind.CONNECTION})
+_BUSY_STATUSES = frozenset({429, 503})
 
 
 @dataclass(frozen=True)
@@ -164,12 +165,13 @@ class _Reader:
         if not rules.allows(job.url):
             return PageFailure("robots.txt disallows")
         if host in self.gate.silent:
-            return PageFailure(f"{host} did not answer earlier in this poll", retry=True)
+            return PageFailure(f"{host} did not answer or was busy earlier in this poll",
+                               retry=True)
         self.gate.wait(host, rules.delay())
         try:
             result = self._fetch(job.url, PAGE, self.limits.max_bytes)
         except FetchError as error:
-            if error.kind in _SILENT:
+            if error.kind in _SILENT or error.status in _BUSY_STATUSES:
                 self.gate.silent.add(host)
             return _failure(error)
         return _page(result, job.url)

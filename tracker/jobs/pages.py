@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from events.clock import format_recorded, utc_now
@@ -29,6 +30,9 @@ if TYPE_CHECKING:  # reading pages loads the main-text extractor: only a poll th
     from tracker.feeds.pages import Page
 
 log = logging.getLogger(__name__)
+# A page that failed for a passing reason (a 503, a timeout) is tried again at later
+# polls for this long after its entry was read, then left to the feed's text.
+RETRY_WINDOW = timedelta(days=3)
 
 
 @dataclass
@@ -50,7 +54,8 @@ def read_pages(config: Config, archive: Archive, ingestor: Ingestor, *,
     candidates = archive.page_candidates(
         auto=[n for n, m in modes.items() if m == "auto"],
         always=[n for n, m in modes.items() if m == "always"],
-        short=SHORT_TEXT_CHARS, limit=limit + 1)
+        short=SHORT_TEXT_CHARS, limit=limit + 1,
+        retry_since=format_recorded(utc_now() - RETRY_WINDOW))
     counts.waiting = len(candidates) > limit
     by_id = {stored.id: stored for stored in candidates[:limit]}
     if not by_id:
