@@ -28,6 +28,9 @@ STAGES: tuple[str, ...] = (
     "abandoned",
 )
 
+#: Stages after which a deal is over: it has no deadline left to meet.
+CLOSED_STAGES = frozenset({"completed", "abandoned"})
+
 #: How far along a deal each stage is; breaks ties between events that share an
 #: `occurred_at` (one article saying a deal was cleared and closed).
 STAGE_RANK: dict[str, int] = {

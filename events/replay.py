@@ -18,7 +18,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from events.clock import end_of_day, format_occurred, format_recorded
-from events.model import STAGE_RANK
+from events.model import CLOSED_STAGES, STAGE_RANK
 from events.store import EventStore, TimelineRow
 
 UNKNOWN = "unknown"
@@ -120,7 +120,10 @@ class DealState:
         return [Deadline._make(self.deadlines[due]) for due in kept]
 
     def next_deadline(self, as_of: date) -> Deadline | None:
-        """The earliest live deadline due on or after `as_of`."""
+        """The earliest live deadline due on or after `as_of`; none once the deal is
+        closed (completed or abandoned), whatever was due after that."""
+        if self.status in CLOSED_STAGES:
+            return None
         day = as_of.isoformat()
         return next((d for d in self.live_deadlines() if d.due >= day), None)
 

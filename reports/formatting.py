@@ -12,9 +12,9 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from events.model import CLOSED_STAGES as CLOSED_STAGES  # re-exported: a closed deal
+
 UNKNOWN = "unknown"
-#: Stages after which a deal is over: a passed deadline is then history, not overdue.
-CLOSED_STAGES = frozenset({"completed", "abandoned"})
 
 STAGE_LABELS: dict[str, str] = {
     "rumored": "rumored",

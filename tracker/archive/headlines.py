@@ -15,8 +15,8 @@ def headlines_of(archive: Archive, rows: Iterable[StoredEvent]) -> dict[str, str
     rows = list(rows)
     titles = archive.headlines({row.source_url for row in rows if row.source_url})
     for row in rows:
-        if row.source_url or row.type == "retraction":
-            continue
+        if row.source_url or not row.source_feed or row.type == "retraction":
+            continue  # a link's title is known; a fact added by hand was read nowhere
         for source in archive.event_sources(row.event_id)[:1]:
             stored = archive.stored_article(source.article_id)
             if stored is not None and stored.article.title:

@@ -36,6 +36,7 @@ from tracker.archive.rows import (
     search_words,
     stored_article,
 )
+from tracker.archive.rows import deal_rows as _deal_rows
 from tracker.archive.rows import known_versions as _known_versions
 from tracker.model import (
     Article,
@@ -225,10 +226,7 @@ class PostgresArchive(Archive):
 
     @translated("write the deals table")
     def mirror_deals(self, deals: Sequence[Deal], *, mirrored_at: str) -> None:
-        rows = [(deal.id, deal.title, deal.acquirer, deal.target, deal.seller,
-                 *(json.dumps(list(names), ensure_ascii=False) for names in (
-                     deal.aliases, deal.acquirer_aliases, deal.seller_aliases, deal.exclude)),
-                 position, mirrored_at) for position, deal in enumerate(deals, start=1)]
+        rows = _deal_rows(deals, mirrored_at)
         with self.store.transaction(), self.conn.cursor() as cursor:
             cursor.execute("DELETE FROM deals")
             cursor.executemany(

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from events.clock import parse_instant
-from tracker.model import Article, EventSource, FeedState, KnownVersion, StoredArticle
+from tracker.model import Article, Deal, EventSource, FeedState, KnownVersion, StoredArticle
 
 LEGACY_RULE = "read before provenance was kept"
 LEGACY_EXTRACTOR = "before 0.2.0"
@@ -36,6 +36,14 @@ def known_versions(feed_rows: Iterable[tuple[Any, ...]],
         if key in known and version > known[key].version:
             known[key] = known[key]._replace(version=version)
     return known
+
+
+def deal_rows(deals: Iterable[Deal], mirrored_at: str) -> list[tuple[Any, ...]]:
+    """The `deals` table's rows for the configured deals, in config order (names as JSON)."""
+    return [(deal.id, deal.title, deal.acquirer, deal.target, deal.seller,
+             *(json.dumps(list(names), ensure_ascii=False) for names in (
+                 deal.aliases, deal.acquirer_aliases, deal.seller_aliases, deal.exclude)),
+             position, mirrored_at) for position, deal in enumerate(deals, start=1)]
 
 
 def stored_article(row: tuple[Any, ...]) -> StoredArticle:

@@ -23,6 +23,7 @@ from tracker.archive.interface import Archive
 from tracker.archive.rows import ARTICLE_COLUMNS as _ARTICLE_COLUMNS
 from tracker.archive.rows import FEED_COLUMNS, LEGACY_EXTRACTOR, LEGACY_RULE
 from tracker.archive.rows import SOURCE_COLUMNS as _SOURCE_COLUMNS
+from tracker.archive.rows import deal_rows as _deal_rows
 from tracker.archive.rows import event_source as _event_source
 from tracker.archive.rows import feed_state as _feed_state
 from tracker.archive.rows import json_list as _json_list
@@ -515,10 +516,7 @@ class SQLiteArchive(Archive):
     @translated("write the deals table")
     def mirror_deals(self, deals: Sequence[Deal], *, mirrored_at: str) -> None:
         """Make the `deals` table hold exactly the configured deals, in config order."""
-        rows = [(deal.id, deal.title, deal.acquirer, deal.target, deal.seller,
-                 *(json.dumps(list(names), ensure_ascii=False) for names in (
-                     deal.aliases, deal.acquirer_aliases, deal.seller_aliases, deal.exclude)),
-                 position, mirrored_at) for position, deal in enumerate(deals, start=1)]
+        rows = _deal_rows(deals, mirrored_at)
         with self.store.transaction():
             self.conn.execute("DELETE FROM deals")
             self.conn.executemany(

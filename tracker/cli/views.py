@@ -8,9 +8,9 @@ from datetime import date
 from typing import Any
 
 from events.errors import EventsError
-from events.replay import Deadline, DealState, ReplayResult
+from events.replay import DealState, ReplayResult
 from events.store import StoredEvent
-from reports.formatting import CLOSED_STAGES, local_day
+from reports.formatting import local_day
 from reports.wording import summarize
 from tracker.cli.table import format_table
 from tracker.config import Config
@@ -41,7 +41,7 @@ def replay_table(result: ReplayResult, config: Config, *, deal_id: str | None) -
     """A terminal table of each deal's status, next deadline and latest statement."""
     rows = []
     for state in replay_deals(result, config, deal_id=deal_id):
-        upcoming = next_deadline(state, result.as_of)
+        upcoming = state.next_deadline(result.as_of)
         latest = state.latest_statements()[:1]
         said = f"{latest[0].speaker}: “{latest[0].quote}”" if latest else ""
         rows.append((
@@ -101,15 +101,9 @@ def event_json(row: StoredEvent) -> dict[str, Any]:
     return document
 
 
-def next_deadline(state: DealState, as_of: date) -> Deadline | None:
-    """The deadline a deal still has to meet: none once it is closed (completed or
-    abandoned), whatever was due after that."""
-    return None if state.status in CLOSED_STAGES else state.next_deadline(as_of)
-
-
 def deal_json(state: DealState, *, title: str, as_of: date) -> dict[str, Any]:
     """One deal as documented for `tracker replay --format json`."""
-    upcoming = next_deadline(state, as_of)
+    upcoming = state.next_deadline(as_of)
     return {
         "id": state.deal_id,
         "title": title,
